@@ -1,0 +1,296 @@
+/* Event application and the registry of competitions. Every kind of event has one
+ * apply function here; the kinds and their bodies are listed in docs/design.md §6. */
+#include "app/app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format/competition_json.h"
+#include "format/mark_json.h"
+
+struct competition *app_competition(const struct app *app, const char *id)
+{
+    for (int i = 0; i < app->n_competitions; i++)
+        if (strcmp(app->competitions[i]->contest.scheme.id, id) == 0) return app->competitions[i];
+    return NULL;
+}
+
+const struct assignment *competition_assignment(const struct competition *comp, const char *judge)
+{
+    for (int i = 0; i < comp->n_assignments; i++)
+        if (strcmp(comp->assignments[i].judge, judge) == 0) return &comp->assignments[i];
+    return NULL;
+}
+
+bool assignment_allows(const struct competition *comp, const struct assignment *a, int contestant,
+                       int criterion)
+{
+    const struct scheme *s = &comp->contest.scheme;
+    if (!a || contestant < 0 || criterion < 0) return false;
+    if (a->venue >= 0 && s->contestants[contestant].venue != a->venue) return false;
+    return a->modules[s->criteria[criterion].module];
+}
+
+static void free_competition(struct competition *comp)
+{
+    contest_release(&comp->contest);
+    for (int i = 0; i < comp->n_assignments; i++) {
+        free(comp->assignments[i].judge);
+        free(comp->assignments[i].modules);
+    }
+    free(comp->assignments);
+    free(comp);
+}
+
+static json_t *parse_body(const struct event *ev, struct jx_error *e)
+{
+    json_error_t jerr;
+    json_t *doc = json_loads(ev->body, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc)
+        jx_fail(e, 400, "invalid_json", "", "JSON 格式错误（第 %d 行第 %d 列）：%s / malformed JSON",
+                jerr.line, jerr.column, jerr.text);
+    return doc;
+}
+
+static int apply_created(struct app *app, const struct event *ev, struct jx_error *e)
+{
+    json_t *doc = parse_body(ev, e);
+    if (!doc) return -1;
+    struct scheme s;
+    int rc = competition_from_json(doc, &s, e);
+    json_decref(doc);
+    if (rc != 0) return -1;
+    if (app_competition(app, s.id)) {
+        jx_fail(e, 409, "competition_exists", "id", "竞赛 %s 已存在 / competition %s exists", s.id,
+                s.id);
+        scheme_release(&s);
+        return -1;
+    }
+    struct competition *comp = calloc(1, sizeof *comp);
+    struct competition **grown =
+        realloc(app->competitions, (size_t)(app->n_competitions + 1) * sizeof *grown);
+    if (!comp || !grown) {
+        free(comp);
+        if (grown) app->competitions = grown;
+        scheme_release(&s);
+        return jx_fail(e, 500, "out_of_memory", NULL, "out of memory");
+    }
+    app->competitions = grown;
+    if (contest_init(&comp->contest, &s, e) != 0) {
+        free(comp);
+        return -1;
+    }
+    app->competitions[app->n_competitions++] = comp;
+    return 0;
+}
+
+int app_apply_marks(struct app *app, struct competition *comp, json_t *const *marks, int n,
+                    int *outcomes, int *failed, struct jx_error *e)
+{
+    struct mark *parsed = calloc((size_t)n + 1, sizeof *parsed);
+    if (!parsed) return jx_fail(e, 500, "out_of_memory", NULL, "out of memory");
+    int rc = 0;
+    for (int i = 0; i < n && rc == 0; i++) {
+        char field[32];
+        snprintf(field, sizeof field, "marks[%d]", i);
+        if (mark_from_json(marks[i], field, &parsed[i], e) != 0) {
+            *failed = i;
+            rc = -1;
+        }
+    }
+    if (rc == 0) rc = contest_apply_batch(&comp->contest, parsed, n, outcomes, failed, e);
+    free(parsed);
+    return rc;
+}
+
+static int apply_mark(struct app *app, struct competition *comp, const struct event *ev,
+                      struct jx_error *e)
+{
+    json_t *doc = parse_body(ev, e);
+    if (!doc) return -1;
+    int outcome, failed;
+    int rc = app_apply_marks(app, comp, &doc, 1, &outcome, &failed, e);
+    json_decref(doc);
+    return rc;
+}
+
+static int module_of(const struct competition *comp, const json_t *doc, struct jx_error *e)
+{
+    const char *id = json_string_value(json_object_get(doc, "module"));
+    int module = id ? scheme_module(&comp->contest.scheme, id) : -1;
+    if (module < 0) jx_fail(e, 404, "unknown_module", "module", "未知模块 / unknown module");
+    return module;
+}
+
+static int apply_lock(struct competition *comp, const struct event *ev, bool lock,
+                      struct jx_error *e)
+{
+    json_t *doc = parse_body(ev, e);
+    if (!doc) return -1;
+    int module = module_of(comp, doc, e), rc = -1;
+    if (module >= 0)
+        rc = lock ? contest_lock_module(&comp->contest, module, e)
+                  : contest_unlock_module(&comp->contest, module,
+                                          json_string_value(json_object_get(doc, "reason")), e);
+    json_decref(doc);
+    return rc;
+}
+
+static int fill_assignment(const struct competition *comp, const json_t *doc, struct assignment *a,
+                           struct jx_error *e)
+{
+    const struct scheme *s = &comp->contest.scheme;
+    const char *judge = json_string_value(json_object_get(doc, "judge"));
+    const char *venue = json_string_value(json_object_get(doc, "venue"));
+    const json_t *modules = json_object_get(doc, "modules");
+    if (!judge || !*judge)
+        return jx_fail(e, 400, "missing_field", "judge", "缺少裁判 / judge is required");
+    a->venue = venue && strcmp(venue, "*") != 0 ? scheme_venue(s, venue) : -1;
+    if (venue && strcmp(venue, "*") != 0 && a->venue < 0)
+        return jx_fail(e, 404, "unknown_venue", "venue", "未知赛场 / unknown venue");
+    if (!json_is_array(modules))
+        return jx_fail(e, 400, "invalid_type", "modules", "modules 须为数组 / modules must be an array");
+    if (!(a->modules = calloc((size_t)s->n_modules, sizeof *a->modules)))
+        return jx_fail(e, 500, "out_of_memory", NULL, "out of memory");
+    size_t i;
+    const json_t *m;
+    json_array_foreach(modules, i, m) {
+        int index = json_is_string(m) ? scheme_module(s, json_string_value(m)) : -1;
+        if (index < 0) {
+            free(a->modules);
+            return jx_fail(e, 404, "unknown_module", "modules", "未知模块 / unknown module");
+        }
+        a->modules[index] = true;
+    }
+    if (!(a->judge = strdup(judge))) {
+        free(a->modules);
+        return jx_fail(e, 500, "out_of_memory", NULL, "out of memory");
+    }
+    return 0;
+}
+
+/* A later assignment of the same judge replaces the earlier one. */
+static int apply_assignment(struct competition *comp, const struct event *ev, struct jx_error *e)
+{
+    json_t *doc = parse_body(ev, e);
+    if (!doc) return -1;
+    struct assignment a = {0};
+    int rc = fill_assignment(comp, doc, &a, e);
+    json_decref(doc);
+    if (rc != 0) return -1;
+    struct assignment *old = (struct assignment *)competition_assignment(comp, a.judge);
+    if (old) {
+        free(old->judge);
+        free(old->modules);
+        *old = a;
+        return 0;
+    }
+    struct assignment *grown =
+        realloc(comp->assignments, (size_t)(comp->n_assignments + 1) * sizeof *grown);
+    if (!grown) {
+        free(a.judge);
+        free(a.modules);
+        return jx_fail(e, 500, "out_of_memory", NULL, "out of memory");
+    }
+    comp->assignments = grown;
+    comp->assignments[comp->n_assignments++] = a;
+    return 0;
+}
+
+static int apply_contestant(struct competition *comp, const struct event *ev, struct jx_error *e)
+{
+    json_t *doc = parse_body(ev, e);
+    if (!doc) return -1;
+    struct contestant c;
+    int rc = contestant_from_json(doc, &comp->contest.scheme, "contestant", &c, e);
+    json_decref(doc);
+    if (rc == 0 && (rc = contest_add_contestant(&comp->contest, &c, e)) != 0) {
+        free(c.id);
+        free(c.name);
+        free(c.station);
+        free(c.org);
+    }
+    return rc;
+}
+
+static int apply_published(struct competition *comp, const struct event *ev, struct jx_error *e)
+{
+    json_t *doc = parse_body(ev, e);
+    if (!doc) return -1;
+    const json_t *published = json_object_get(doc, "published");
+    int rc = json_is_boolean(published) ? 0
+                                        : jx_fail(e, 400, "invalid_type", "published",
+                                                  "published 须为 true 或 false / must be a boolean");
+    if (rc == 0) comp->published = json_is_true(published);
+    json_decref(doc);
+    return rc;
+}
+
+int app_apply_event(struct app *app, const struct event *ev, struct jx_error *e)
+{
+    if (strcmp(ev->kind, "competition.created") == 0) return apply_created(app, ev, e);
+    struct competition *comp = app_competition(app, ev->competition);
+    if (!comp)
+        return jx_fail(e, 404, "unknown_competition", "competition", "未知竞赛 / unknown competition");
+    int rc;
+    if (strcmp(ev->kind, "mark") == 0) rc = apply_mark(app, comp, ev, e);
+    else if (strcmp(ev->kind, "module.locked") == 0) rc = apply_lock(comp, ev, true, e);
+    else if (strcmp(ev->kind, "module.unlocked") == 0) rc = apply_lock(comp, ev, false, e);
+    else if (strcmp(ev->kind, "judge.assigned") == 0) rc = apply_assignment(comp, ev, e);
+    else if (strcmp(ev->kind, "contestant.added") == 0) rc = apply_contestant(comp, ev, e);
+    else if (strcmp(ev->kind, "standings.published") == 0) rc = apply_published(comp, ev, e);
+    else rc = jx_fail(e, 400, "unknown_event", "kind", "未知事件类型 %s / unknown event kind", ev->kind);
+    if (rc == 0) comp->last_seq = ev->seq;
+    return rc;
+}
+
+struct replay {
+    struct app *app;
+    struct jx_error *e;
+};
+
+static int replay_one(const struct event *ev, void *arg)
+{
+    struct replay *r = arg;
+    unsigned char expected[HASH_SIZE];
+    event_hash(ev, r->app->last_hash, expected);
+    if (memcmp(expected, ev->hash, HASH_SIZE) != 0) {
+        jx_fail(r->e, 500, "hash_mismatch", "events", "事件 %lld 的哈希链校验失败 / event %lld breaks "
+                "the hash chain: run jiangxing verify", (long long)ev->seq, (long long)ev->seq);
+        return 1;
+    }
+    if (app_apply_event(r->app, ev, r->e) != 0) {
+        char message[sizeof r->e->message];
+        memcpy(message, r->e->message, sizeof message);
+        jx_fail(r->e, r->e->status, r->e->code, r->e->field,
+                "事件 %lld 无法重放 / event %lld cannot be replayed: %.200s", (long long)ev->seq,
+                (long long)ev->seq, message);
+        return 1;
+    }
+    memcpy(r->app->last_hash, ev->hash, HASH_SIZE);
+    r->app->last_seq = ev->seq;
+    return 0;
+}
+
+int app_open(struct app *app, const char *db_path, struct jx_error *e)
+{
+    memset(app, 0, sizeof *app);
+    if (!(app->db = store_open(db_path, e))) return -1;
+    struct replay r = {app, e};
+    int rc = store_each_event(app->db, 0, NULL, replay_one, &r);
+    if (rc < 0) jx_fail(e, 500, "store_read", "db", "读取事件日志失败 / cannot read the event log");
+    if (rc != 0) {
+        app_close(app);
+        return -1;
+    }
+    return 0;
+}
+
+void app_close(struct app *app)
+{
+    for (int i = 0; i < app->n_competitions; i++) free_competition(app->competitions[i]);
+    free(app->competitions);
+    store_close(app->db);
+    memset(app, 0, sizeof *app);
+}

@@ -1,0 +1,57 @@
+/* The application state: every competition's live contest, judge assignments and
+ * publication, rebuilt from the event log at start and advanced by the same function
+ * (app_apply_event) for live commands and for replay, so both give the same state. */
+#ifndef JX_APP_APP_H
+#define JX_APP_APP_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "core/contest.h"
+#include "store/store.h"
+
+struct assignment {
+    char *judge;     /* username */
+    int venue;       /* -1: every venue (a chief judge over all) */
+    bool *modules;   /* per module: may mark it */
+};
+
+struct competition {
+    struct contest contest;
+    bool published;
+    struct assignment *assignments;
+    int n_assignments;
+    int64_t last_seq; /* last event that changed it */
+};
+
+struct app {
+    sqlite3 *db; /* the loop thread's connection (reads; writes go through the writer) */
+    struct writer *writer;
+    struct competition **competitions;
+    int n_competitions;
+    int64_t last_seq;
+    unsigned char last_hash[HASH_SIZE];
+};
+
+/* Opens the database and replays the whole log into memory. */
+int app_open(struct app *app, const char *db_path, struct jx_error *e);
+void app_close(struct app *app);
+
+struct competition *app_competition(const struct app *app, const char *id);
+
+/* Validates an event against the current state and applies it; -1 with e filled and
+ * nothing changed when it is refused. Used for live commands (before commit) and replay. */
+int app_apply_event(struct app *app, const struct event *ev, struct jx_error *e);
+/* Applies a batch of mark events all or nothing; outcomes[i] is APPLY_ACCEPTED or
+ * APPLY_DUPLICATE. *failed is the refused mark's index on error. */
+int app_apply_marks(struct app *app, struct competition *comp, json_t *const *marks, int n,
+                    int *outcomes, int *failed, struct jx_error *e);
+
+/* The assignment of a judge in a competition, or NULL. */
+const struct assignment *competition_assignment(const struct competition *comp, const char *judge);
+/* True when the judge is assigned to the contestant's venue and the criterion's module. */
+bool assignment_allows(const struct competition *comp, const struct assignment *a, int contestant,
+                       int criterion);
+
+#endif

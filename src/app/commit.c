@@ -1,0 +1,167 @@
+/* Building and submitting commits. Events are stamped (sequence, hash chain) here, on
+ * the loop thread, in the same order they were applied to the in-memory state. */
+#include "app/commit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format/standings_json.h"
+#include "store/writer.h"
+
+struct owned_event {
+    struct event ev;
+    char *strings[6];
+};
+
+struct result_row {
+    char *competition, *contestant, *modules;
+    int64_t total, seq;
+    bool complete;
+};
+
+struct commit {
+    struct app *app;
+    struct owned_event *events;
+    int n_events, cap_events;
+    struct result_row *rows;
+    int n_rows, cap_rows;
+    void (*done)(void *arg);
+    void *done_arg;
+};
+
+struct commit *commit_begin(struct app *app)
+{
+    struct commit *c = calloc(1, sizeof *c);
+    if (c) c->app = app;
+    return c;
+}
+
+static char *copy_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+int commit_event(struct commit *c, const char *competition, const char *kind, const char *actor,
+                 const char *key, const char *contestant, const char *body)
+{
+    if (c->n_events == c->cap_events) {
+        int cap = c->cap_events ? c->cap_events * 2 : 8;
+        struct owned_event *grown = realloc(c->events, (size_t)cap * sizeof *grown);
+        if (!grown) return -1;
+        c->events = grown;
+        c->cap_events = cap;
+    }
+    struct owned_event *o = &c->events[c->n_events];
+    memset(o, 0, sizeof *o);
+    const char *sources[6] = {competition, kind, actor, key, contestant, body};
+    for (int i = 0; i < 6; i++)
+        if (sources[i] && !(o->strings[i] = strdup(sources[i]))) {
+            while (i-- > 0) free(o->strings[i]);
+            return -1;
+        }
+    struct app *app = c->app;
+    o->ev = (struct event){.seq = ++app->last_seq, .at_ms = now_ms(), .competition = o->strings[0],
+                           .kind = o->strings[1], .actor = o->strings[2], .key = o->strings[3],
+                           .contestant = o->strings[4], .body = o->strings[5]};
+    event_hash(&o->ev, app->last_hash, o->ev.hash);
+    memcpy(app->last_hash, o->ev.hash, HASH_SIZE);
+    c->n_events++;
+    return 0;
+}
+
+char *result_modules_json(const struct contest *contest, int contestant)
+{
+    const struct scheme *s = &contest->scheme;
+    json_t *modules = json_object();
+    for (int m = 0; modules && m < s->n_modules; m++)
+        json_object_set_new(modules, s->modules[m].id,
+                            score_to_json(contest->results[contestant].modules[m]));
+    char *text = modules ? json_dumps(modules, JX_JSON_FLAGS | JSON_SORT_KEYS) : NULL;
+    json_decref(modules);
+    return text;
+}
+
+int commit_result(struct commit *c, const struct competition *comp, int contestant)
+{
+    if (c->n_rows == c->cap_rows) {
+        int cap = c->cap_rows ? c->cap_rows * 2 : 8;
+        struct result_row *grown = realloc(c->rows, (size_t)cap * sizeof *grown);
+        if (!grown) return -1;
+        c->rows = grown;
+        c->cap_rows = cap;
+    }
+    const struct contest *contest = &comp->contest;
+    struct result_row *r = &c->rows[c->n_rows];
+    r->competition = copy_or_null(contest->scheme.id);
+    r->contestant = copy_or_null(contest->scheme.contestants[contestant].id);
+    r->modules = result_modules_json(contest, contestant);
+    r->total = contest->results[contestant].total;
+    r->complete = contest_complete(contest, contestant);
+    r->seq = c->app->last_seq;
+    if (!r->competition || !r->contestant || !r->modules) {
+        free(r->competition);
+        free(r->contestant);
+        free(r->modules);
+        return -1;
+    }
+    c->n_rows++;
+    return 0;
+}
+
+static void commit_free(struct commit *c)
+{
+    for (int i = 0; i < c->n_events; i++)
+        for (int k = 0; k < 6; k++) free(c->events[i].strings[k]);
+    for (int i = 0; i < c->n_rows; i++) {
+        free(c->rows[i].competition);
+        free(c->rows[i].contestant);
+        free(c->rows[i].modules);
+    }
+    free(c->events);
+    free(c->rows);
+    free(c);
+}
+
+void commit_abandon(struct commit *c) { commit_free(c); }
+
+static int commit_write(sqlite3 *db, void *arg)
+{
+    struct commit *c = arg;
+    for (int i = 0; i < c->n_events; i++)
+        if (store_append(db, &c->events[i].ev) != 0) return -1;
+    for (int i = 0; i < c->n_rows; i++) {
+        const struct result_row *r = &c->rows[i];
+        if (store_put_result(db, r->competition, r->contestant, r->total, r->complete, r->modules,
+                             r->seq) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void commit_done(void *arg)
+{
+    struct commit *c = arg;
+    if (c->done) c->done(c->done_arg);
+    commit_free(c);
+}
+
+void commit_submit(struct commit *c, void (*done)(void *arg), void *arg)
+{
+    c->done = done;
+    c->done_arg = arg;
+    if (c->app->writer) {
+        struct writer_job *job = calloc(1, sizeof *job);
+        if (!job) {
+            fprintf(stderr, "jiangxing: out of memory queueing a commit\n");
+            abort();
+        }
+        *job = (struct writer_job){commit_write, commit_done, c, NULL};
+        writer_submit(c->app->writer, job);
+        return;
+    }
+    sqlite3 *db = c->app->db;
+    if (store_exec(db, "BEGIN IMMEDIATE") != 0 || commit_write(db, c) != 0 ||
+        store_exec(db, "COMMIT") != 0) {
+        fprintf(stderr, "jiangxing: cannot write the event log — stopping\n");
+        abort();
+    }
+    commit_done(c);
+}

@@ -1,0 +1,48 @@
+/* `jiangxing serve`: opens the database (creating the demo when there is none and no
+ * --db was given), replays the log and serves HTTP until SIGTERM. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/app.h"
+#include "cli/cli.h"
+#include "http/server.h"
+
+static const char usage[] =
+    "usage: jiangxing serve [--db FILE] [--listen HOST:PORT] [--web DIR]\n"
+    "  Serves the API and the pages. Defaults: --db jiangxing.db (created with the demo\n"
+    "  when missing), --listen 127.0.0.1:8080, --web web.\n"
+    "  JIANGXING_ADMIN_PASSWORD sets the first admin's password when the database is created.\n";
+
+int cmd_serve(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv, usage)) return 0;
+    const char *db = NULL, *listen = "127.0.0.1:8080", *web = "web";
+    for (int i = 1; i < argc; i++) {
+        if (i + 1 < argc && strcmp(argv[i], "--db") == 0) db = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--listen") == 0) listen = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--web") == 0) web = argv[++i];
+        else {
+            fprintf(stderr, "jiangxing serve: unexpected argument %s\n%s", argv[i], usage);
+            return 2;
+        }
+    }
+    if (!db) {
+        db = "jiangxing.db";
+        if (access(db, F_OK) != 0) {
+            char *demo_argv[] = {"demo", "--db", (char *)db, NULL};
+            if (cmd_demo(3, demo_argv) != 0) return 1;
+        }
+    }
+    struct app app;
+    struct jx_error e;
+    if (app_open(&app, db, &e) != 0) {
+        cli_print_error(&e);
+        return 1;
+    }
+    printf("jiangxing: %s: %d competitions, log at event %lld\n", db, app.n_competitions,
+           (long long)app.last_seq);
+    int status = server_run(&app, db, listen, web);
+    app_close(&app);
+    return status;
+}

@@ -1,0 +1,103 @@
+/* The live state of one competition: its scheme, every effective mark, the scores they
+ * give and the standings in every scope. Commands are checked and applied here; no I/O. */
+#ifndef JX_CORE_CONTEST_H
+#define JX_CORE_CONTEST_H
+
+#include <stdbool.h>
+
+#include "core/error.h"
+#include "core/scheme.h"
+#include "core/standings.h"
+#include "core/strmap.h"
+
+enum mark_type { MARK_VALUE, MARK_DEDUCTION, MARK_VOID };
+
+/* One MARK command (DESIGN §5), parsed but not yet checked against the scheme.
+ * Strings are borrowed; NULL when absent. value is in thousandths (points, or seconds
+ * for a time criterion, or the 0–3 grade × 1000 for a judgement). */
+struct mark {
+    const char *key;
+    enum mark_type type;
+    const char *contestant, *criterion, *judge, *reason, *void_key;
+    milli_t value;
+    bool has_seconds; /* the value came as "seconds" rather than "value" */
+};
+
+struct judgement_slot {
+    char *judge;
+    int grade; /* 0–3 */
+};
+
+struct deduction_entry {
+    milli_t amount;
+    bool voided;
+};
+
+/* The marks of one contestant on one criterion. */
+struct cell {
+    bool marked;
+    milli_t value;                /* measurement, time, auto: the latest value */
+    int n_slots;                  /* judgement: one slot per judge, at most criterion.judges */
+    struct judgement_slot *slots;
+    int n_entries, cap_entries;   /* deduction entries, in order */
+    struct deduction_entry *entries;
+};
+
+struct result {
+    milli_t total;
+    milli_t *modules;     /* per module */
+    milli_t *components;  /* per component */
+    milli_t time_sum;     /* seconds over time criteria, missing = zero_after */
+    int n_marked;         /* criteria with a mark */
+};
+
+/* What an idempotency key stands for: its mark's canonical body, and where it landed. */
+struct key_record {
+    char *fingerprint;
+    int contestant, criterion;
+    int entry; /* the deduction entry it created, or -1 */
+};
+
+struct contest {
+    struct scheme scheme;
+    struct cell *cells;       /* n_contestants × n_criteria, row per contestant */
+    struct result *results;   /* per contestant */
+    bool *locked;             /* per module */
+    struct strmap keys;       /* idempotency key → index into key_records */
+    struct key_record *key_records;
+    int64_t n_keys, cap_keys;
+    struct standings standings;
+};
+
+/* Takes ownership of a validated scheme (contestants included) and builds empty state. */
+int contest_init(struct contest *c, struct scheme *scheme, struct jx_error *e);
+void contest_release(struct contest *c);
+
+/* Adds a contestant (ownership of its strings passes on success). */
+int contest_add_contestant(struct contest *c, struct contestant *who, struct jx_error *e);
+
+enum apply_outcome { APPLY_ACCEPTED, APPLY_DUPLICATE };
+/* Checks a mark against the scheme and current state and applies it. Returns
+ * APPLY_ACCEPTED or APPLY_DUPLICATE, or -1 with e filled and nothing changed. */
+int contest_apply_mark(struct contest *c, const struct mark *m, struct jx_error *e);
+/* Applies marks in order, all or nothing: on a refusal every earlier mark of the batch is
+ * undone, *failed is the refused mark's index and -1 is returned with e filled; otherwise
+ * outcomes[i] is each mark's APPLY_ACCEPTED or APPLY_DUPLICATE and 0 is returned. */
+int contest_apply_batch(struct contest *c, const struct mark *marks, int n, int *outcomes,
+                        int *failed, struct jx_error *e);
+/* Checks without applying: the same answer contest_apply_mark would give. */
+int contest_check_mark(const struct contest *c, const struct mark *m, struct jx_error *e);
+
+/* Signs a module off (locks it) or unlocks it; unlocking needs a reason. */
+int contest_lock_module(struct contest *c, int module, struct jx_error *e);
+int contest_unlock_module(struct contest *c, int module, const char *reason, struct jx_error *e);
+
+/* True when every criterion of the contestant has a mark. */
+bool contest_complete(const struct contest *c, int contestant);
+const struct cell *contest_cell(const struct contest *c, int contestant, int criterion);
+/* The award the contestant holds in its award scope: index into scheme.awards, or -1. */
+int contest_award(const struct contest *c, int contestant);
+/* True when a judgement cell's grades spread by more than 1. */
+bool cell_disputed(const struct criterion *k, const struct cell *cell);
+
+#endif

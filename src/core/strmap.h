@@ -1,0 +1,25 @@
+/* A string → int64 hash map with owned keys (open addressing, linear probing), for
+ * contestant ids and idempotency keys. Removal exists only to undo a refused batch. */
+#ifndef JX_CORE_STRMAP_H
+#define JX_CORE_STRMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct strmap {
+    char **keys;
+    int64_t *values;
+    size_t cap, len; /* cap is 0 or a power of two; len < cap * 3/4 */
+};
+
+void strmap_release(struct strmap *m);
+/* True and *value set when key is present. */
+bool strmap_get(const struct strmap *m, const char *key, int64_t *value);
+/* Inserts or overwrites. 0 on success, -1 out of memory. */
+int strmap_put(struct strmap *m, const char *key, int64_t value);
+
+/* Removes key if present (backward-shift deletion keeps probing chains intact). */
+void strmap_remove(struct strmap *m, const char *key);
+
+#endif

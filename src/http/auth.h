@@ -1,0 +1,26 @@
+/* Authentication: users with Argon2id passwords, sessions (cookie + CSRF token, or
+ * bearer token), the login rate limit, and the role check every route goes through. */
+#ifndef JX_HTTP_AUTH_H
+#define JX_HTTP_AUTH_H
+
+#include <sqlite3.h>
+
+#include "http/server.h"
+
+#define SESSION_COOKIE "jx_session"
+
+int auth_init(struct server *srv);
+void auth_release(struct server *srv);
+/* Finds the caller's session and checks its role (and CSRF for cookie writes);
+ * replies 401/403 and returns false when refused. */
+bool auth_check(struct ctx *c, enum role least);
+
+/* Adds a user directly in db (CLI, demo). Password hashed with Argon2id. */
+int user_add(sqlite3 *db, const char *username, const char *name, const char *role,
+             const char *password, struct jx_error *e);
+
+void handle_login(struct ctx *c);
+void handle_logout(struct ctx *c);
+void handle_me(struct ctx *c);
+
+#endif

@@ -1,0 +1,28 @@
+/* The route table: every API endpoint with its method, the least role allowed, its body
+ * cap and its handler. A path not listed here is refused (default deny). */
+#include "api/api.h"
+#include "http/auth.h"
+
+#define KB 1024
+#define MB (1024 * 1024)
+
+const struct route routes[] = {
+    {"POST", "/api/v1/login", ROLE_PUBLIC, 4 * KB, handle_login},
+    {"POST", "/api/v1/logout", ROLE_JUDGE, 1 * KB, handle_logout},
+    {"GET", "/api/v1/me", ROLE_JUDGE, 0, handle_me},
+    {"GET", "/api/v1/competitions", ROLE_JUDGE, 0, handle_list_competitions},
+    {"POST", "/api/v1/competitions", ROLE_ORGANISER, 8 * MB, handle_create_competition},
+    {"GET", "/api/v1/competitions/{}", ROLE_JUDGE, 0, handle_get_competition},
+    {"GET", "/api/v1/competitions/{}/judge-view", ROLE_JUDGE, 0, handle_judge_view},
+    {"POST", "/api/v1/competitions/{}/assignments", ROLE_ORGANISER, 16 * KB, handle_assign},
+    {"POST", "/api/v1/competitions/{}/publish", ROLE_ORGANISER, 1 * KB, handle_publish},
+    {"POST", "/api/v1/competitions/{}/marks", ROLE_JUDGE, 1 * MB, handle_post_marks},
+    {"GET", "/api/v1/competitions/{}/standings", ROLE_JUDGE, 0, handle_standings},
+    {"GET", "/api/v1/public/competitions/{}/standings", ROLE_PUBLIC, 0, handle_public_standings},
+    {"GET", "/api/v1/competitions/{}/sheets/{}", ROLE_JUDGE, 0, handle_sheet},
+    {"GET", "/api/v1/competitions/{}/review", ROLE_CHIEF, 0, handle_review},
+    {"POST", "/api/v1/competitions/{}/modules/{}/lock", ROLE_CHIEF, 4 * KB, handle_lock},
+    {"POST", "/api/v1/competitions/{}/modules/{}/unlock", ROLE_CHIEF, 4 * KB, handle_unlock},
+};
+
+const size_t n_routes = sizeof routes / sizeof routes[0];

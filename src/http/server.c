@@ -1,0 +1,234 @@
+/* The HTTP server: one evhttp loop; each request is matched against the route table,
+ * authenticated, its body capped and read, then handed to the route's handler.
+ * Everything not under /api/ is a static page or asset. */
+#include "http/server.h"
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/keyvalq_struct.h>
+#include <event2/thread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format/standings_json.h"
+#include "http/auth.h"
+#include "store/writer.h"
+
+#define MAX_BODY (16u << 20)
+
+static const char *const role_names[] = {"public", "judge", "chief", "organiser", "admin"};
+
+const char *role_name(enum role role) { return role_names[role]; }
+
+int role_from_name(const char *name)
+{
+    for (int i = ROLE_JUDGE; i <= ROLE_ADMIN; i++)
+        if (strcmp(role_names[i], name) == 0) return i;
+    return -1;
+}
+
+static void security_headers(struct evhttp_request *req)
+{
+    struct evkeyvalq *h = evhttp_request_get_output_headers(req);
+    evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+    evhttp_add_header(h, "X-Frame-Options", "DENY");
+    evhttp_add_header(h, "Referrer-Policy", "same-origin");
+    evhttp_add_header(h, "Cache-Control", "no-store");
+}
+
+void reply_json(struct ctx *c, int status, json_t *json)
+{
+    char *text = json ? json_dumps(json, JX_JSON_FLAGS) : NULL;
+    json_decref(json);
+    struct evbuffer *out = evbuffer_new();
+    evbuffer_add_printf(out, "%s\n", text ? text : "{}");
+    free(text);
+    security_headers(c->req);
+    evhttp_add_header(evhttp_request_get_output_headers(c->req), "Content-Type",
+                      "application/json; charset=utf-8");
+    evhttp_send_reply(c->req, status, NULL, out);
+    evbuffer_free(out);
+}
+
+void reply_fail(struct ctx *c, int status, const char *code, const char *field, const char *message)
+{
+    json_t *error = json_pack("{s:s, s:s}", "code", code, "message", message);
+    if (field && *field) json_object_set_new(error, "field", json_string(field));
+    reply_json(c, status, json_pack("{s:o}", "error", error));
+}
+
+void reply_error(struct ctx *c, const struct jx_error *e)
+{
+    reply_fail(c, e->status, e->code, e->field, e->message);
+}
+
+json_t *body_json(struct ctx *c)
+{
+    json_error_t jerr;
+    json_t *doc = json_loadb(c->body, c->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!doc || !json_is_object(doc)) {
+        char message[300];
+        snprintf(message, sizeof message,
+                 doc ? "请求体须为 JSON 对象 / the body must be a JSON object"
+                     : "JSON 格式错误（第 %d 行第 %d 列）/ malformed JSON at line %d column %d: %.120s",
+                 jerr.line, jerr.column, jerr.line, jerr.column, jerr.text);
+        json_decref(doc);
+        reply_fail(c, 400, "invalid_json", NULL, message);
+        return NULL;
+    }
+    return doc;
+}
+
+struct competition *ctx_competition(struct ctx *c)
+{
+    struct competition *comp = app_competition(c->app, c->params[0]);
+    if (!comp) reply_fail(c, 404, "unknown_competition", "competition", "未知竞赛 / unknown competition");
+    return comp;
+}
+
+char *query_param(struct ctx *c, const char *name)
+{
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(c->req);
+    const char *query = evhttp_uri_get_query(uri);
+    struct evkeyvalq params;
+    if (!query || evhttp_parse_query_str(query, &params) != 0) return NULL;
+    const char *value = evhttp_find_header(&params, name);
+    char *copy = value ? strdup(value) : NULL;
+    evhttp_clear_headers(&params);
+    return copy;
+}
+
+/* Matches path against pattern, filling params with the {} segments. */
+static bool match(const char *pattern, const char *path, char params[3][129])
+{
+    int n = 0;
+    while (*pattern && *path) {
+        if (pattern[0] == '{' && pattern[1] == '}') {
+            size_t len = strcspn(path, "/");
+            if (len == 0 || len >= 129 || n == 3) return false;
+            memcpy(params[n], path, len);
+            params[n++][len] = '\0';
+            path += len;
+            pattern += 2;
+        } else if (*pattern++ != *path++) {
+            return false;
+        }
+    }
+    return *pattern == '\0' && *path == '\0';
+}
+
+static const char *method_name(struct evhttp_request *req)
+{
+    switch (evhttp_request_get_command(req)) {
+    case EVHTTP_REQ_GET: return "GET";
+    case EVHTTP_REQ_POST: return "POST";
+    case EVHTTP_REQ_PUT: return "PUT";
+    case EVHTTP_REQ_DELETE: return "DELETE";
+    case EVHTTP_REQ_HEAD: return "HEAD";
+    default: return "OTHER";
+    }
+}
+
+static bool read_body(struct ctx *c, size_t cap)
+{
+    struct evbuffer *in = evhttp_request_get_input_buffer(c->req);
+    size_t len = evbuffer_get_length(in);
+    if (len > cap) {
+        reply_fail(c, 413, "body_too_large", NULL, "请求体过大 / the request body is too large");
+        return false;
+    }
+    if (!(c->body = malloc(len + 1))) {
+        reply_fail(c, 500, "out_of_memory", NULL, "out of memory");
+        return false;
+    }
+    evbuffer_remove(in, c->body, len);
+    c->body[len] = '\0';
+    c->body_len = len;
+    return true;
+}
+
+static void dispatch_api(struct server *srv, struct evhttp_request *req, const char *path)
+{
+    struct ctx c = {.req = req, .server = srv, .app = srv->app};
+    const char *peer = NULL;
+    ev_uint16_t port;
+    evhttp_connection_get_peer(evhttp_request_get_connection(req), (char **)&peer, &port);
+    snprintf(c.peer, sizeof c.peer, "%s", peer ? peer : "");
+    const struct route *found = NULL;
+    bool path_known = false;
+    for (size_t i = 0; i < n_routes && !found; i++) {
+        if (!match(routes[i].pattern, path, c.params)) continue;
+        path_known = true;
+        if (strcmp(routes[i].method, method_name(req)) == 0) found = &routes[i];
+    }
+    if (!found) {
+        if (path_known) reply_fail(&c, 405, "method_not_allowed", NULL, "不支持的方法 / method not allowed");
+        else reply_fail(&c, 404, "not_found", NULL, "没有这个接口 / no such endpoint");
+        return;
+    }
+    if (found->role != ROLE_PUBLIC && !auth_check(&c, found->role)) return;
+    if (!read_body(&c, found->body_cap)) return;
+    found->handler(&c);
+    free(c.body);
+}
+
+static void dispatch(struct evhttp_request *req, void *arg)
+{
+    struct server *srv = arg;
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+    if (!path) path = "/";
+    if (strncmp(path, "/api/", 5) == 0) dispatch_api(srv, req, path);
+    else serve_static(req, srv->web_root);
+}
+
+int server_run(struct app *app, const char *db_path, const char *listen, const char *web_root)
+{
+    char host[128];
+    const char *colon = strrchr(listen, ':');
+    int port = colon ? atoi(colon + 1) : 0;
+    if (!colon || port <= 0 || port > 65535 || (size_t)(colon - listen) >= sizeof host) {
+        fprintf(stderr, "jiangxing serve: --listen wants HOST:PORT, such as 127.0.0.1:8080\n");
+        return 2;
+    }
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    signal(SIGPIPE, SIG_IGN);
+    evthread_use_pthreads();
+    struct server srv = {.app = app, .web_root = web_root};
+    srv.base = event_base_new();
+    srv.http = evhttp_new(srv.base);
+    if (!srv.base || !srv.http) return 1;
+    if (!(app->writer = writer_start(db_path, srv.base))) return 1;
+    if (auth_init(&srv) != 0) return 1;
+    evhttp_set_max_body_size(srv.http, MAX_BODY);
+    evhttp_set_timeout(srv.http, 60);
+    evhttp_set_allowed_methods(srv.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
+    evhttp_set_gencb(srv.http, dispatch, &srv);
+    if (evhttp_bind_socket(srv.http, host, (ev_uint16_t)port) != 0) {
+        fprintf(stderr, "jiangxing serve: cannot listen on %s (in use? try another port)\n", listen);
+        return 1;
+    }
+    struct event *stop = evsignal_new(srv.base, SIGTERM, server_stop_cb, srv.base);
+    struct event *stop_int = evsignal_new(srv.base, SIGINT, server_stop_cb, srv.base);
+    event_add(stop, NULL);
+    event_add(stop_int, NULL);
+    printf("jiangxing: serving http://%s/ (admin: /admin, judges: /judge)\n", listen);
+    fflush(stdout);
+    event_base_dispatch(srv.base);
+    writer_stop(app->writer);
+    app->writer = NULL;
+    auth_release(&srv);
+    event_free(stop);
+    event_free(stop_int);
+    evhttp_free(srv.http);
+    event_base_free(srv.base);
+    return 0;
+}
+
+void server_stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+    event_base_loopexit(arg, NULL);
+}

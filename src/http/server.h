@@ -1,0 +1,23 @@
+/* Starting and stopping the HTTP server around an opened app. */
+#ifndef JX_HTTP_SERVER_H
+#define JX_HTTP_SERVER_H
+
+#include <event2/event.h>
+
+#include "http/http.h"
+
+struct auth_state;
+
+struct server {
+    struct app *app;
+    struct event_base *base;
+    struct evhttp *http;
+    const char *web_root;
+    struct auth_state *auth;
+};
+
+/* Serves until SIGTERM or SIGINT; returns the exit status. */
+int server_run(struct app *app, const char *db_path, const char *listen, const char *web_root);
+void server_stop_cb(evutil_socket_t fd, short what, void *arg);
+
+#endif

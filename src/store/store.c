@@ -1,0 +1,196 @@
+/* SQLite schema, the event log's append/scan and its hash chain. The only place that
+ * knows the log's table layout; writes happen inside the writer's group transaction. */
+#include "store/store.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS events("
+    " seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, competition TEXT NOT NULL,"
+    " kind TEXT NOT NULL, actor TEXT NOT NULL, key TEXT, contestant TEXT,"
+    " body TEXT NOT NULL, hash BLOB NOT NULL);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS events_key ON events(competition, key)"
+    " WHERE key IS NOT NULL;"
+    "CREATE INDEX IF NOT EXISTS events_contestant ON events(competition, contestant)"
+    " WHERE contestant IS NOT NULL;"
+    "CREATE TABLE IF NOT EXISTS results("
+    " competition TEXT NOT NULL, contestant TEXT NOT NULL, total INTEGER NOT NULL,"
+    " complete INTEGER NOT NULL, modules TEXT NOT NULL, seq INTEGER NOT NULL,"
+    " PRIMARY KEY(competition, contestant)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS users("
+    " id INTEGER PRIMARY KEY, username TEXT UNIQUE NOT NULL, name TEXT NOT NULL,"
+    " role TEXT NOT NULL, pw_hash TEXT NOT NULL, created_ms INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS sessions("
+    " token_hash BLOB PRIMARY KEY, username TEXT NOT NULL, csrf TEXT NOT NULL,"
+    " expires_ms INTEGER NOT NULL);";
+
+int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int store_exec(sqlite3 *db, const char *sql)
+{
+    char *message = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &message) == SQLITE_OK) return 0;
+    fprintf(stderr, "jiangxing: sqlite: %s\n", message ? message : sqlite3_errmsg(db));
+    sqlite3_free(message);
+    return -1;
+}
+
+sqlite3 *store_open(const char *path, struct jx_error *e)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        jx_fail(e, 500, "store_open", "db", "无法打开数据库 %s / cannot open database: %s", path,
+                db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db, 10000);
+    if (store_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;") !=
+            0 ||
+        store_exec(db, schema) != 0) {
+        jx_fail(e, 500, "store_schema", "db", "数据库初始化失败 / cannot prepare database %s", path);
+        sqlite3_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+void store_close(sqlite3 *db) { sqlite3_close(db); }
+
+static void hash_field(crypto_hash_sha256_state *st, const char *s)
+{
+    uint32_t len = s ? (uint32_t)strlen(s) : 0xffffffffu; /* NULL differs from "" */
+    unsigned char prefix[4] = {len >> 24, len >> 16, len >> 8, len};
+    crypto_hash_sha256_update(st, prefix, 4);
+    if (s) crypto_hash_sha256_update(st, (const unsigned char *)s, strlen(s));
+}
+
+static void hash_int(crypto_hash_sha256_state *st, int64_t v)
+{
+    unsigned char bytes[8];
+    for (int i = 0; i < 8; i++) bytes[i] = (unsigned char)((uint64_t)v >> (56 - 8 * i));
+    crypto_hash_sha256_update(st, bytes, 8);
+}
+
+void event_hash(const struct event *ev, const unsigned char previous[HASH_SIZE],
+                unsigned char out[HASH_SIZE])
+{
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, previous, HASH_SIZE);
+    hash_int(&st, ev->seq);
+    hash_int(&st, ev->at_ms);
+    hash_field(&st, ev->competition);
+    hash_field(&st, ev->kind);
+    hash_field(&st, ev->actor);
+    hash_field(&st, ev->key);
+    hash_field(&st, ev->contestant);
+    hash_field(&st, ev->body);
+    crypto_hash_sha256_final(&st, out);
+}
+
+int store_log_tail(sqlite3 *db, int64_t *seq, unsigned char hash[HASH_SIZE])
+{
+    sqlite3_stmt *st;
+    *seq = 0;
+    memset(hash, 0, HASH_SIZE);
+    if (sqlite3_prepare_v2(db, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", -1, &st,
+                           NULL) != SQLITE_OK)
+        return -1;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 1) == HASH_SIZE) {
+        *seq = sqlite3_column_int64(st, 0);
+        memcpy(hash, sqlite3_column_blob(st, 1), HASH_SIZE);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s) sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else sqlite3_bind_null(st, i);
+}
+
+int store_append(sqlite3 *db, const struct event *ev)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v3(db,
+                           "INSERT INTO events(seq, at_ms, competition, kind, actor, key,"
+                           " contestant, body, hash) VALUES(?,?,?,?,?,?,?,?,?)",
+                           -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, ev->seq);
+    sqlite3_bind_int64(st, 2, ev->at_ms);
+    sqlite3_bind_text(st, 3, ev->competition, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, ev->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, ev->actor, -1, SQLITE_STATIC);
+    bind_text_or_null(st, 6, ev->key);
+    bind_text_or_null(st, 7, ev->contestant);
+    sqlite3_bind_text(st, 8, ev->body, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 9, ev->hash, HASH_SIZE, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE) fprintf(stderr, "jiangxing: append: %s\n", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const char *column_text(sqlite3_stmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(st, i);
+}
+
+int store_each_event(sqlite3 *db, int64_t after, const char *competition,
+                     int (*fn)(const struct event *ev, void *arg), void *arg)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT seq, at_ms, competition, kind, actor, key, contestant, body, hash"
+                           " FROM events WHERE seq > ? AND (?2 IS NULL OR competition = ?2)"
+                           " ORDER BY seq",
+                           -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(st, 1, after);
+    bind_text_or_null(st, 2, competition);
+    int rc, stopped = 0;
+    while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct event ev = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+                           column_text(st, 2), column_text(st, 3), column_text(st, 4),
+                           column_text(st, 5), column_text(st, 6), column_text(st, 7), {0}};
+        if (sqlite3_column_bytes(st, 8) == HASH_SIZE)
+            memcpy(ev.hash, sqlite3_column_blob(st, 8), HASH_SIZE);
+        stopped = fn(&ev, arg);
+    }
+    sqlite3_finalize(st);
+    if (stopped) return stopped;
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_put_result(sqlite3 *db, const char *competition, const char *contestant, int64_t total,
+                     bool complete, const char *modules_json, int64_t seq)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v3(db,
+                           "INSERT OR REPLACE INTO results(competition, contestant, total, complete,"
+                           " modules, seq) VALUES(?,?,?,?,?,?)",
+                           -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, competition, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, contestant, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, total);
+    sqlite3_bind_int(st, 4, complete);
+    sqlite3_bind_text(st, 5, modules_json, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, seq);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}

@@ -1,0 +1,126 @@
+/* Group commit: the loop thread queues jobs; the writer takes all queued jobs, runs
+ * them in one transaction, commits (fsync), then hands them back to the loop to answer.
+ * A failed write or commit is fatal: the process stops rather than acknowledge it. */
+#include "store/writer.h"
+
+#include <event2/event.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "store/store.h"
+
+struct writer {
+    sqlite3 *db;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    struct writer_job *queue, **queue_tail; /* waiting to be written */
+    struct writer_job *done, **done_tail;   /* committed, waiting for the loop */
+    struct event *done_event;
+    bool stopping;
+};
+
+static void fatal(struct writer *w, const char *what)
+{
+    fprintf(stderr, "jiangxing: writer: %s failed: %s — stopping without acknowledging\n", what,
+            sqlite3_errmsg(w->db));
+    abort();
+}
+
+static struct writer_job *take_all(struct writer_job **head, struct writer_job ***tail)
+{
+    struct writer_job *all = *head;
+    *head = NULL;
+    *tail = head;
+    return all;
+}
+
+static void *writer_main(void *arg)
+{
+    struct writer *w = arg;
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        while (!w->queue && !w->stopping) pthread_cond_wait(&w->wake, &w->lock);
+        if (!w->queue && w->stopping) break;
+        struct writer_job *group = take_all(&w->queue, &w->queue_tail), *last = NULL;
+        pthread_mutex_unlock(&w->lock);
+        if (store_exec(w->db, "BEGIN IMMEDIATE") != 0) fatal(w, "BEGIN");
+        for (struct writer_job *j = group; j; j = j->next) {
+            if (j->run && j->run(w->db, j->arg) != 0) fatal(w, "write");
+            last = j;
+        }
+        if (store_exec(w->db, "COMMIT") != 0) fatal(w, "COMMIT");
+        pthread_mutex_lock(&w->lock);
+        *w->done_tail = group;
+        w->done_tail = &last->next;
+        event_active(w->done_event, EV_READ, 0);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+/* On the loop thread: answer every committed job. */
+static void run_done(evutil_socket_t fd, short what, void *arg)
+{
+    struct writer *w = arg;
+    pthread_mutex_lock(&w->lock);
+    struct writer_job *jobs = take_all(&w->done, &w->done_tail);
+    pthread_mutex_unlock(&w->lock);
+    while (jobs) {
+        struct writer_job *next = jobs->next;
+        if (jobs->done) jobs->done(jobs->arg);
+        free(jobs);
+        jobs = next;
+    }
+}
+
+struct writer *writer_start(const char *path, struct event_base *base)
+{
+    struct writer *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    struct jx_error e;
+    if (!(w->db = store_open(path, &e))) {
+        fprintf(stderr, "jiangxing: %s\n", e.message);
+        free(w);
+        return NULL;
+    }
+    pthread_mutex_init(&w->lock, NULL);
+    pthread_cond_init(&w->wake, NULL);
+    w->queue_tail = &w->queue;
+    w->done_tail = &w->done;
+    w->done_event = event_new(base, -1, 0, run_done, w);
+    if (!w->done_event || pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        if (w->done_event) event_free(w->done_event);
+        store_close(w->db);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void writer_submit(struct writer *w, struct writer_job *job)
+{
+    job->next = NULL;
+    pthread_mutex_lock(&w->lock);
+    *w->queue_tail = job;
+    w->queue_tail = &job->next;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+}
+
+void writer_stop(struct writer *w)
+{
+    pthread_mutex_lock(&w->lock);
+    w->stopping = true;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->lock);
+    pthread_join(w->thread, NULL);
+    run_done(-1, 0, w);
+    event_free(w->done_event);
+    store_close(w->db);
+    pthread_mutex_destroy(&w->lock);
+    pthread_cond_destroy(&w->wake);
+    free(w);
+}
