@@ -5,7 +5,7 @@ CC      ?= cc
 SANITIZE ?=
 PKGS    := libevent libevent_pthreads jansson sqlite3 libsodium
 DEB_PKGS := build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev \
-            libsodium-dev libcmocka-dev sqlite3 nodejs npm chromium fonts-noto-cjk
+            libsodium-dev libcmocka-dev sqlite3 nodejs
 
 ifeq ($(SANITIZE),)
 BUILD   := build
@@ -27,7 +27,7 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN       := $(BUILD)/jiangxing
 
-.PHONY: all deps run test unit api e2e bench fuzz clean
+.PHONY: all deps run test unit api clean
 all: $(BIN)
 
 deps:
@@ -54,18 +54,11 @@ run: deps $(BIN)
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-node_modules/.stamp: package.json package-lock.json
-	npm ci --no-audit --no-fund
-	@touch $@
-
-api: $(BIN) node_modules/.stamp
+api: $(BIN)
 	JIANGXING_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 tests/api/
 
-e2e: $(BIN) node_modules/.stamp
-	JIANGXING_BIN=$(abspath $(BIN)) npx playwright test --config tests/e2e/playwright.config.mjs
-
 test: deps
-	$(MAKE) unit api e2e
+	$(MAKE) unit api
 
 clean:
 	rm -rf build build-san

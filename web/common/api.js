@@ -67,7 +67,6 @@ export async function request(method, path, body, options = {}) {
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
       cache: 'no-store',
-      redirect: 'error',
       signal: controller.signal,
     });
     text = await response.text();
