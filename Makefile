@@ -47,7 +47,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libjx.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libjx.a $(LDLIBS) -lcmocka
 
-run: deps $(BIN)
+run: deps
+	$(MAKE) $(BIN)
 	$(BIN) demo --db jiangxing.db --if-missing
 	$(BIN) serve --db jiangxing.db --listen 127.0.0.1:8080
 
@@ -55,7 +56,7 @@ unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 api: $(BIN)
-	JIANGXING_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 tests/api/
+	JIANGXING_BIN=$(abspath $(BIN)) node --test tests/api/*.test.mjs
 
 test: deps
 	$(MAKE) unit api

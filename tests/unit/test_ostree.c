@@ -1,0 +1,287 @@
+/* Tests for src/core/ostree.c: the basic operations on small trees, then a long random run
+ * checked step by step against a plain sorted array. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ostree.h"
+
+static int compare_ints(const void *a, const void *b, void *ctx)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+static struct ostree *tree_of_ints(const int *keys, size_t n)
+{
+    struct ostree *t = ostree_new(sizeof(int), compare_ints, NULL, 42);
+    assert_non_null(t);
+    for (size_t i = 0; i < n; i++) assert_int_equal(ostree_insert(t, &keys[i]), 0);
+    return t;
+}
+
+static int at_int(const struct ostree *t, size_t i)
+{
+    const int *key = ostree_at(t, i);
+    assert_non_null(key);
+    return *key;
+}
+
+static int count_calls(const void *key, void *arg)
+{
+    ++*(int *)arg;
+    return 0;
+}
+
+static void empty_tree(void **state)
+{
+    struct ostree *t = tree_of_ints(NULL, 0);
+    int key = 7, calls = 0;
+    assert_int_equal(ostree_size(t), 0);
+    assert_null(ostree_at(t, 0));
+    assert_int_equal(ostree_count_less(t, &key), 0);
+    assert_int_equal(ostree_remove(t, &key), -1);
+    assert_int_equal(ostree_each(t, count_calls, &calls), 0);
+    assert_int_equal(calls, 0);
+    ostree_free(t);
+    ostree_free(NULL);
+}
+
+static void key_size_too_large(void **state)
+{
+    assert_null(ostree_new(SIZE_MAX, compare_ints, NULL, 1));
+}
+
+static void insert_remove_duplicate_absent(void **state)
+{
+    struct ostree *t = tree_of_ints((const int[]){5, 1, 9}, 3);
+    int five = 5, six = 6;
+    assert_int_equal(ostree_insert(t, &five), -1); /* duplicate */
+    assert_int_equal(ostree_size(t), 3);
+    assert_int_equal(ostree_remove(t, &six), -1); /* absent */
+    assert_int_equal(ostree_size(t), 3);
+    assert_int_equal(ostree_remove(t, &five), 0);
+    assert_int_equal(ostree_size(t), 2);
+    assert_int_equal(ostree_remove(t, &five), -1); /* already gone */
+    assert_int_equal(ostree_insert(t, &five), 0);  /* and back */
+    assert_int_equal(ostree_size(t), 3);
+    assert_int_equal(at_int(t, 1), 5);
+    ostree_free(t);
+}
+
+static void count_less_present_and_absent(void **state)
+{
+    struct ostree *t = tree_of_ints((const int[]){30, 10, 20}, 3);
+    const int probes[] = {5, 10, 15, 20, 30, 35};
+    const size_t expected[] = {0, 0, 1, 1, 2, 3};
+    for (size_t i = 0; i < sizeof probes / sizeof *probes; i++)
+        assert_int_equal(ostree_count_less(t, &probes[i]), expected[i]);
+    ostree_free(t);
+}
+
+static void at_walks_in_order(void **state)
+{
+    struct ostree *t = tree_of_ints((const int[]){4, 2, 8, 6, 0}, 5);
+    for (size_t i = 0; i < 5; i++) assert_int_equal(at_int(t, i), (int)(2 * i));
+    assert_null(ostree_at(t, 5));
+    assert_null(ostree_at(t, SIZE_MAX));
+    ostree_free(t);
+}
+
+struct visit_log {
+    int seen[8];
+    int n;
+    int stop_at; /* returns 99 once this key is seen */
+};
+
+static int log_visit(const void *key, void *arg)
+{
+    struct visit_log *log = arg;
+    int k = *(const int *)key;
+    log->seen[log->n++] = k;
+    return k == log->stop_at ? 99 : 0;
+}
+
+static void each_in_order_and_early_stop(void **state)
+{
+    struct ostree *t = tree_of_ints((const int[]){3, 1, 4, 5, 2}, 5);
+    struct visit_log all = {.stop_at = -1};
+    assert_int_equal(ostree_each(t, log_visit, &all), 0);
+    assert_int_equal(all.n, 5);
+    for (int i = 0; i < 5; i++) assert_int_equal(all.seen[i], i + 1);
+
+    struct visit_log early = {.stop_at = 3};
+    assert_int_equal(ostree_each(t, log_visit, &early), 99);
+    assert_int_equal(early.n, 3);
+    ostree_free(t);
+}
+
+/* Property test: keys shaped like standings entries, against a sorted array model. */
+
+struct entry {
+    int64_t score;
+    int64_t tiebreak;
+    uint32_t id;
+};
+
+/* Score descending, then tiebreak descending, then id ascending. */
+static int compare_entries(const void *a, const void *b, void *ctx)
+{
+    const struct entry *x = a, *y = b;
+    if (x->score != y->score) return x->score > y->score ? -1 : 1;
+    if (x->tiebreak != y->tiebreak) return x->tiebreak > y->tiebreak ? -1 : 1;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+#define CONTESTANTS 1500
+#define OPERATIONS 20000
+#define FULL_CHECK_EVERY 500
+
+struct model {
+    struct entry sorted[CONTESTANTS];
+    size_t n;
+    struct entry current[CONTESTANTS]; /* each contestant's key while present */
+    _Bool present[CONTESTANTS];
+};
+
+static size_t model_count_less(const struct model *m, const struct entry *key)
+{
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (compare_entries(&m->sorted[mid], key, NULL) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static void model_insert(struct model *m, const struct entry *key)
+{
+    size_t at = model_count_less(m, key);
+    memmove(&m->sorted[at + 1], &m->sorted[at], (m->n - at) * sizeof *key);
+    m->sorted[at] = *key;
+    m->n++;
+    m->current[key->id] = *key;
+    m->present[key->id] = 1;
+}
+
+static void model_remove(struct model *m, const struct entry *key)
+{
+    size_t at = model_count_less(m, key);
+    memmove(&m->sorted[at], &m->sorted[at + 1], (m->n - at - 1) * sizeof *key);
+    m->n--;
+    m->present[key->id] = 0;
+}
+
+static uint64_t rng_next(uint64_t *s) /* xorshift64* */
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 0x2545f4914f6cdd1dULL;
+}
+
+static uint32_t rng_below(uint64_t *s, uint32_t n) { return (uint32_t)(rng_next(s) >> 32) % n; }
+
+/* Few distinct scores and tiebreaks, so many keys are decided by the id alone. */
+static struct entry random_entry(uint64_t *s, uint32_t id)
+{
+    return (struct entry){.score = (int64_t)rng_below(s, 40) * 500 - 2000,
+                          .tiebreak = rng_below(s, 3),
+                          .id = id};
+}
+
+static void insert_both(struct ostree *t, struct model *m, const struct entry *key)
+{
+    assert_int_equal(ostree_insert(t, key), 0);
+    model_insert(m, key);
+}
+
+static void remove_both(struct ostree *t, struct model *m, const struct entry *key)
+{
+    assert_int_equal(ostree_remove(t, key), 0);
+    model_remove(m, key);
+}
+
+/* One random operation on contestant id: insert, move to a new key, remove, or a
+ * duplicate insert / absent remove that must fail and change nothing. */
+static void random_operation(struct ostree *t, struct model *m, uint64_t *s, uint32_t id)
+{
+    struct entry fresh = random_entry(s, id);
+    if (!m->present[id]) {
+        if (rng_below(s, 4) == 0) assert_int_equal(ostree_remove(t, &fresh), -1);
+        else insert_both(t, m, &fresh);
+        return;
+    }
+    struct entry old = m->current[id];
+    switch (rng_below(s, 8)) {
+    case 0: assert_int_equal(ostree_insert(t, &old), -1); break;
+    case 1: remove_both(t, m, &old); break;
+    default:
+        if (compare_entries(&old, &fresh, NULL) == 0) break;
+        assert_int_equal(ostree_remove(t, &fresh), -1); /* same id, other key: absent */
+        remove_both(t, m, &old);
+        insert_both(t, m, &fresh);
+    }
+}
+
+static void assert_entry_at(const struct ostree *t, const struct model *m, size_t i)
+{
+    const struct entry *got = ostree_at(t, i);
+    assert_non_null(got);
+    assert_int_equal(compare_entries(got, &m->sorted[i], NULL), 0);
+}
+
+static void check_step(const struct ostree *t, const struct model *m, uint64_t *s, uint32_t id)
+{
+    assert_int_equal(ostree_size(t), m->n);
+    assert_null(ostree_at(t, m->n));
+    struct entry probes[2] = {m->current[id], random_entry(s, rng_below(s, CONTESTANTS + 50))};
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(ostree_count_less(t, &probes[i]), model_count_less(m, &probes[i]));
+    if (m->n > 0) assert_entry_at(t, m, rng_below(s, (uint32_t)m->n));
+}
+
+static void check_all(const struct ostree *t, const struct model *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        assert_entry_at(t, m, i);
+        assert_int_equal(ostree_count_less(t, &m->sorted[i]), i);
+    }
+}
+
+static void matches_sorted_array_model(void **state)
+{
+    static struct model m; /* too large for the stack under sanitizers */
+    memset(&m, 0, sizeof m);
+    uint64_t rng = 0x9e3779b97f4a7c15ULL;
+    struct ostree *t = ostree_new(sizeof(struct entry), compare_entries, NULL, 2026);
+    assert_non_null(t);
+    for (int step = 1; step <= OPERATIONS; step++) {
+        uint32_t id = rng_below(&rng, CONTESTANTS);
+        random_operation(t, &m, &rng, id);
+        check_step(t, &m, &rng, id);
+        if (step % FULL_CHECK_EVERY == 0) check_all(t, &m);
+    }
+    check_all(t, &m);
+    ostree_free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(empty_tree),
+        cmocka_unit_test(key_size_too_large),
+        cmocka_unit_test(insert_remove_duplicate_absent),
+        cmocka_unit_test(count_less_present_and_absent),
+        cmocka_unit_test(at_walks_in_order),
+        cmocka_unit_test(each_in_order_and_early_stop),
+        cmocka_unit_test(matches_sorted_array_model),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
