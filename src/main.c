@@ -15,6 +15,8 @@ static const struct command {
     {"score", cmd_score, "standings from a competition file and MARKS.jsonl, offline"},
     {"verify", cmd_verify, "check the event log's hash chain; name the first bad event"},
     {"replay", cmd_replay, "rebuild projections from the log and compare with the stored"},
+    {"export", cmd_export, "write competition.json, marks.jsonl and CSVs of a competition"},
+    {"import-contestants", cmd_import_contestants, "add contestants from CSV (UTF-8 or GB18030)"},
     {"user", cmd_user, "add an account: jiangxing user add --db F --username U --role R"},
 };
 

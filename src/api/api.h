@@ -18,6 +18,14 @@ void handle_sheet(struct ctx *c);
 void handle_lock(struct ctx *c);
 void handle_unlock(struct ctx *c);
 void handle_review(struct ctx *c);
+void handle_list_assignments(struct ctx *c);
+void handle_import_contestants(struct ctx *c);
+void handle_bulk_users(struct ctx *c);
+void handle_list_users(struct ctx *c);
+void handle_export_competition(struct ctx *c);
+void handle_export_marks(struct ctx *c);
+void handle_export_standings(struct ctx *c);
+void handle_export_sheets(struct ctx *c);
 
 /* A criterion as JSON for pages: id, name, kind, max and its kind's parameters. */
 json_t *criterion_json(const struct criterion *k);

@@ -166,3 +166,21 @@ void handle_publish(struct ctx *c)
     free(body);
     json_decref(doc);
 }
+
+void handle_list_assignments(struct ctx *c)
+{
+    struct competition *comp = ctx_competition(c);
+    if (!comp) return;
+    const struct scheme *s = &comp->contest.scheme;
+    json_t *list = json_array();
+    for (int i = 0; i < comp->n_assignments; i++) {
+        const struct assignment *a = &comp->assignments[i];
+        json_t *modules = json_array();
+        for (int m = 0; m < s->n_modules; m++)
+            if (a->modules[m]) json_array_append_new(modules, json_string(s->modules[m].id));
+        json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "judge", a->judge, "venue",
+                                              a->venue >= 0 ? s->venues[a->venue].id : "*",
+                                              "modules", modules));
+    }
+    reply_json(c, 200, json_pack("{s:o}", "assignments", list));
+}

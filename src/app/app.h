@@ -34,6 +34,8 @@ struct app {
     unsigned char last_hash[HASH_SIZE];
 };
 
+/* Takes the database's writer lock for this process; -1 with e when another holds it. */
+int app_lock(const char *db_path, struct jx_error *e);
 /* Opens the database and replays the whole log into memory. */
 int app_open(struct app *app, const char *db_path, struct jx_error *e);
 void app_close(struct app *app);

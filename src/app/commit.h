@@ -20,6 +20,11 @@ void commit_submit(struct commit *c, void (*done)(void *arg), void *arg);
 /* Frees a commit that will not be submitted. Its events must not have been applied. */
 void commit_abandon(struct commit *c);
 
+/* Imports contestant rows (objects of the competition file's contestant shape) all or
+ * nothing, adding their events to commit. Returns how many were added, or -1 with e. */
+int app_import_contestants(struct app *app, struct competition *comp, json_t *rows,
+                           const char *actor, struct commit *commit, struct jx_error *e);
+
 /* The stored projection's modules text for a contestant: {"A":12.5,...}. Caller frees. */
 char *result_modules_json(const struct contest *contest, int contestant);
 

@@ -248,7 +248,7 @@ int cmd_demo(int argc, char **argv)
     char admin_code[13], demo_code[13];
     const char *admin_password = password_or_code("JIANGXING_ADMIN_PASSWORD", admin_code, 13);
     const char *demo_password = password_or_code("JIANGXING_DEMO_PASSWORD", demo_code, 13);
-    if (app_open(&d.app, path, &e) != 0) {
+    if (app_lock(path, &e) < 0 || app_open(&d.app, path, &e) != 0) {
         cli_print_error(&e);
         return 1;
     }

@@ -36,7 +36,7 @@ int cmd_serve(int argc, char **argv)
     }
     struct app app;
     struct jx_error e;
-    if (app_open(&app, db, &e) != 0) {
+    if (app_lock(db, &e) < 0 || app_open(&app, db, &e) != 0) {
         cli_print_error(&e);
         return 1;
     }

@@ -7,13 +7,14 @@
 
 struct node {
     struct node *left, *right;
-    uint64_t priority; /* max-heap order: a parent's priority exceeds its children's */
-    size_t size;       /* nodes in this subtree, this one included */
+    uint64_t priority; /* heap order: a parent's priority exceeds its children's */
+    size_t left_size;  /* keys in the left subtree: a node's rank needs no child read */
     unsigned char key[];
 };
 
 struct ostree {
     struct node *root;
+    size_t size;
     size_t key_size;
     ostree_cmp_fn cmp;
     void *ctx;
@@ -28,10 +29,6 @@ static uint64_t next_priority(struct ostree *t)
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
 }
-
-static size_t size_of(const struct node *n) { return n ? n->size : 0; }
-
-static void update_size(struct node *n) { n->size = 1 + size_of(n->left) + size_of(n->right); }
 
 static int compare(const struct ostree *t, const void *a, const void *b)
 {
@@ -67,49 +64,97 @@ void ostree_free(struct ostree *t)
     free(t);
 }
 
-/* The link (parent's child pointer, or the root pointer) that holds key or would hold it. */
-static struct node **find_link(struct ostree *t, const void *key)
+static struct node *new_node(struct ostree *t, const void *key)
+{
+    struct node *n = malloc(sizeof *n + t->key_size);
+    if (!n) return NULL;
+    n->left = n->right = NULL;
+    n->priority = next_priority(t);
+    n->left_size = 0;
+    memcpy(n->key, key, t->key_size);
+    return n;
+}
+
+/* Lifts n's left child above it; in-order sequence unchanged. */
+static struct node *rotate_right(struct node *n)
+{
+    struct node *up = n->left;
+    n->left = up->right;
+    n->left_size -= up->left_size + 1;
+    up->right = n;
+    return up;
+}
+
+/* Lifts n's right child above it; in-order sequence unchanged. */
+static struct node *rotate_left(struct node *n)
+{
+    struct node *up = n->right;
+    n->right = up->left;
+    up->left = n;
+    up->left_size += n->left_size + 1;
+    return up;
+}
+
+/* Inserts key in the subtree at *link: one walk down to find its place (or an equal key),
+ * then, on the way back up, the counts are fixed and rotations restore heap order.
+ * Recursive because that way back up is needed; the depth is the tree's height. */
+static int insert_below(struct ostree *t, struct node **link, const void *key)
+{
+    struct node *n = *link;
+    if (!n) return (*link = new_node(t, key)) ? 0 : -1;
+    int c = compare(t, key, n->key);
+    if (c == 0) return -1;
+    if (c < 0) {
+        if (insert_below(t, &n->left, key) != 0) return -1;
+        n->left_size++;
+        if (n->left->priority > n->priority) *link = rotate_right(n);
+    } else {
+        if (insert_below(t, &n->right, key) != 0) return -1;
+        if (n->right->priority > n->priority) *link = rotate_left(n);
+    }
+    return 0;
+}
+
+int ostree_insert(struct ostree *t, const void *key)
+{
+    if (insert_below(t, &t->root, key) != 0) return -1;
+    t->size++;
+    return 0;
+}
+
+/* Walks from the root toward key, adding delta (+1 or -1, in modular arithmetic) to the
+ * left size of each node it leaves by the left. Returns the link that holds key, or the
+ * empty link where key would go. */
+static struct node **walk_adjusting(struct ostree *t, const void *key, int delta)
 {
     struct node **link = &t->root;
     while (*link) {
-        int c = compare(t, key, (*link)->key);
+        struct node *n = *link;
+        int c = compare(t, key, n->key);
         if (c == 0) break;
-        link = c < 0 ? &(*link)->left : &(*link)->right;
+        if (c < 0) {
+            n->left_size += (size_t)delta;
+            link = &n->left;
+        } else {
+            link = &n->right;
+        }
     }
     return link;
 }
 
-/* Splits the subtree n into keys before key (*before) and keys after it (*after); key
- * itself must be absent. Recursive: the sizes are fixed on the way back up. */
-static void split(const struct ostree *t, struct node *n, const void *key, struct node **before,
-                  struct node **after)
-{
-    if (!n) {
-        *before = *after = NULL;
-    } else if (compare(t, n->key, key) < 0) {
-        split(t, n->right, key, &n->right, after);
-        update_size(n);
-        *before = n;
-    } else {
-        split(t, n->left, key, before, &n->left);
-        update_size(n);
-        *after = n;
-    }
-}
-
-/* Joins two treaps when every key of a sorts before every key of b. */
-static struct node *merge(struct node *a, struct node *b)
+/* Joins two treaps, a (of a_size keys) sorting wholly before b. */
+static struct node *merge(struct node *a, size_t a_size, struct node *b)
 {
     struct node *joined;
     struct node **link = &joined;
-    while (a && b) { /* the winner gains the whole other side below it */
-        if (a->priority > b->priority) {
-            a->size += b->size;
+    while (a && b) {
+        if (a->priority > b->priority) { /* a on top; its right part meets b below */
             *link = a;
             link = &a->right;
+            a_size -= a->left_size + 1;
             a = a->right;
-        } else {
-            b->size += a->size;
+        } else { /* b on top; all that is left of a goes below its left */
+            b->left_size += a_size;
             *link = b;
             link = &b->left;
             b = b->left;
@@ -119,47 +164,18 @@ static struct node *merge(struct node *a, struct node *b)
     return joined;
 }
 
-static struct node *new_node(struct ostree *t, const void *key)
-{
-    struct node *n = malloc(sizeof *n + t->key_size);
-    if (!n) return NULL;
-    n->left = n->right = NULL;
-    n->priority = next_priority(t);
-    n->size = 1;
-    memcpy(n->key, key, t->key_size);
-    return n;
-}
-
-/* Walks down from the root while the nodes outrank n (growing their sizes on the way),
- * then puts n there with the subtree it displaces split beneath it. */
-int ostree_insert(struct ostree *t, const void *key)
-{
-    if (*find_link(t, key)) return -1;
-    struct node *n = new_node(t, key);
-    if (!n) return -1;
-    struct node **link = &t->root;
-    while (*link && (*link)->priority > n->priority) {
-        (*link)->size++;
-        link = compare(t, key, (*link)->key) < 0 ? &(*link)->left : &(*link)->right;
-    }
-    split(t, *link, key, &n->left, &n->right);
-    update_size(n);
-    *link = n;
-    return 0;
-}
-
-/* Shrinks the sizes on the path to key, then replaces its node by its children merged. */
+/* One walk down that already shrinks the counts, undone in the rare case key is absent. */
 int ostree_remove(struct ostree *t, const void *key)
 {
-    struct node **gone_link = find_link(t, key);
-    struct node *gone = *gone_link;
-    if (!gone) return -1;
-    for (struct node *n = t->root; n != gone;) {
-        n->size--;
-        n = compare(t, key, n->key) < 0 ? n->left : n->right;
+    struct node **link = walk_adjusting(t, key, -1);
+    struct node *gone = *link;
+    if (!gone) {
+        walk_adjusting(t, key, +1);
+        return -1;
     }
-    *gone_link = merge(gone->left, gone->right);
+    *link = merge(gone->left, gone->left_size, gone->right);
     free(gone);
+    t->size--;
     return 0;
 }
 
@@ -168,7 +184,7 @@ size_t ostree_count_less(const struct ostree *t, const void *key)
     size_t count = 0;
     for (const struct node *n = t->root; n;) {
         if (compare(t, n->key, key) < 0) {
-            count += size_of(n->left) + 1;
+            count += n->left_size + 1;
             n = n->right;
         } else {
             n = n->left;
@@ -177,17 +193,16 @@ size_t ostree_count_less(const struct ostree *t, const void *key)
     return count;
 }
 
-size_t ostree_size(const struct ostree *t) { return size_of(t->root); }
+size_t ostree_size(const struct ostree *t) { return t->size; }
 
 const void *ostree_at(const struct ostree *t, size_t i)
 {
     for (const struct node *n = t->root; n;) {
-        size_t left = size_of(n->left);
-        if (i == left) return n->key;
-        if (i < left) {
+        if (i == n->left_size) return n->key;
+        if (i < n->left_size) {
             n = n->left;
         } else {
-            i -= left + 1;
+            i -= n->left_size + 1;
             n = n->right;
         }
     }

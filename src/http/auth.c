@@ -149,6 +149,15 @@ bool auth_check(struct ctx *c, enum role least)
     return true;
 }
 
+int password_hash(const char *password, char out[crypto_pwhash_STRBYTES])
+{
+    return sodium_init() < 0 ? -1
+                             : crypto_pwhash_str_alg(out, password, strlen(password),
+                                                     crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                                     crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                                                     crypto_pwhash_ALG_ARGON2ID13);
+}
+
 int user_add(sqlite3 *db, const char *username, const char *name, const char *role,
              const char *password, struct jx_error *e)
 {
@@ -161,9 +170,7 @@ int user_add(sqlite3 *db, const char *username, const char *name, const char *ro
     if (strlen(password) < 8 || strlen(password) > 256)
         return jx_fail(e, 400, "weak_password", "password", "密码须为 8–256 个字符 / passwords have 8–256 characters");
     char hash[crypto_pwhash_STRBYTES];
-    if (sodium_init() < 0 ||
-        crypto_pwhash_str_alg(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+    if (password_hash(password, hash) != 0)
         return jx_fail(e, 500, "hash_failed", NULL, "密码哈希失败 / cannot hash the password");
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db,
@@ -313,10 +320,33 @@ void handle_login(struct ctx *c)
     json_decref(doc);
 }
 
+static int delete_session(sqlite3 *db, void *arg)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "DELETE FROM sessions WHERE token_hash = ?", -1, &st, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
 void handle_logout(struct ctx *c)
 {
-    /* The in-memory session ends now; the stored row simply expires. */
+    char token[129], *key = malloc(65);
+    bool from_cookie;
+    struct writer_job *job = calloc(1, sizeof *job);
+    if (!key || !job || !find_token(c->req, token, sizeof token, &from_cookie)) {
+        free(key);
+        free(job);
+        reply_fail(c, 500, "out_of_memory", NULL, "out of memory");
+        return;
+    }
+    token_key(token, key);
+    /* The session ends in memory at once; the stored row is deleted with the next commit. */
     ((struct session *)c->session)->username[0] = '\0';
+    *job = (struct writer_job){delete_session, free, key, NULL};
+    writer_submit(c->app->writer, job);
     evhttp_add_header(evhttp_request_get_output_headers(c->req), "Set-Cookie",
                       SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     reply_json(c, 200, json_pack("{s:b}", "ok", 1));

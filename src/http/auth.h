@@ -15,6 +15,9 @@ void auth_release(struct server *srv);
  * replies 401/403 and returns false when refused. */
 bool auth_check(struct ctx *c, enum role least);
 
+/* Argon2id (libsodium's interactive limits) into out; 0 or -1. Slow on purpose: call it
+ * off the event loop when hashing more than one. */
+int password_hash(const char *password, char out[128]);
 /* Adds a user directly in db (CLI, demo). Password hashed with Argon2id. */
 int user_add(sqlite3 *db, const char *username, const char *name, const char *role,
              const char *password, struct jx_error *e);

@@ -52,6 +52,9 @@ extern const size_t n_routes;
 /* Replies (all set security headers). json is stolen. */
 void reply_json(struct ctx *c, int status, json_t *json);
 void reply_error(struct ctx *c, const struct jx_error *e);
+/* A download: data (len bytes) with its type; filename sets Content-Disposition. */
+void reply_download(struct ctx *c, const char *type, const char *filename, const char *data,
+                    size_t len);
 void reply_fail(struct ctx *c, int status, const char *code, const char *field, const char *message);
 /* Parses the body as a JSON object; on failure replies 400 and returns NULL. */
 json_t *body_json(struct ctx *c);

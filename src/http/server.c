@@ -52,6 +52,21 @@ void reply_json(struct ctx *c, int status, json_t *json)
     evbuffer_free(out);
 }
 
+void reply_download(struct ctx *c, const char *type, const char *filename, const char *data,
+                    size_t len)
+{
+    struct evbuffer *out = evbuffer_new();
+    evbuffer_add(out, data, len);
+    security_headers(c->req);
+    struct evkeyvalq *h = evhttp_request_get_output_headers(c->req);
+    evhttp_add_header(h, "Content-Type", type);
+    char disposition[200];
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"%s\"", filename);
+    evhttp_add_header(h, "Content-Disposition", disposition);
+    evhttp_send_reply(c->req, 200, NULL, out);
+    evbuffer_free(out);
+}
+
 void reply_fail(struct ctx *c, int status, const char *code, const char *field, const char *message)
 {
     json_t *error = json_pack("{s:s, s:s}", "code", code, "message", message);
@@ -180,7 +195,8 @@ static void dispatch(struct evhttp_request *req, void *arg)
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     if (!path) path = "/";
-    if (strncmp(path, "/api/", 5) == 0) dispatch_api(srv, req, path);
+    if (strncmp(path, "/api/", 5) == 0 && strcmp(path, "/api/v1/openapi.yaml") != 0)
+        dispatch_api(srv, req, path);
     else serve_static(req, srv->web_root);
 }
 

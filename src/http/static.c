@@ -13,7 +13,8 @@ static const struct {
     const char *path, *file;
 } pages[] = {{"/", "login/index.html"},       {"/login", "login/index.html"},
              {"/judge", "judge/index.html"},  {"/admin", "admin/index.html"},
-             {"/chief", "chief/index.html"}};
+             {"/chief", "chief/index.html"},  {"/sheet", "sheet/index.html"},
+             {"/api/v1/openapi.yaml", "openapi.yaml"}};
 
 static const char *content_type(const char *file)
 {
