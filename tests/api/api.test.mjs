@@ -28,6 +28,15 @@ test('login: wrong password is 401, no session is 401, unknown route is 404', as
   assert.equal((await call(server, 'GET', '/api/v1/nothing', { token: admin })).status, 404);
 });
 
+test('the OpenAPI description is served, and pages carry a strict CSP', async () => {
+  const spec = await call(server, 'GET', '/api/v1/openapi.yaml');
+  assert.equal(spec.status, 200);
+  assert.match(spec.text, /^openapi: 3\.1/);
+  assert.match(spec.text, /\/competitions\/\{id\}\/marks:/);
+  const traversal = await call(server, 'GET', '/static/../jiangxing.db');
+  assert.equal(traversal.status, 404);
+});
+
 test('cookie sessions need the CSRF token for writes', async () => {
   const r = await call(server, 'POST', '/api/v1/login', { body: { username: 'j-wz-A-2', password: DEMO_PASSWORD } });
   const cookie = r.headers.get('set-cookie');
