@@ -1,5 +1,5 @@
-/* The order-statistic tree behind standings: a treap whose nodes carry subtree sizes and
- * hold their key inline. Owns node memory and the deterministic priority sequence. */
+/* The order-statistic tree behind standings: a treap whose nodes count their left subtree
+ * and hold their key inline. Owns node memory and the deterministic priority sequence. */
 #include "core/ostree.h"
 
 #include <stdlib.h>

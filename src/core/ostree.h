@@ -1,5 +1,6 @@
 /* Order-statistic tree: a balanced search tree (treap) of fixed-size keys whose nodes
- * carry subtree sizes, so insert, remove, rank and select are all O(log n). No I/O. */
+ * count their left subtree, so insert, remove, rank and select are all expected
+ * O(log n). No I/O, no globals; not thread-safe (callers lock). */
 #ifndef JX_CORE_OSTREE_H
 #define JX_CORE_OSTREE_H
 
@@ -23,9 +24,11 @@ int ostree_remove(struct ostree *t, const void *key);
 /* Number of keys that sort strictly before key (key need not be present). */
 size_t ostree_count_less(const struct ostree *t, const void *key);
 size_t ostree_size(const struct ostree *t);
-/* The key at 0-based in-order position i, or NULL when i >= size. */
+/* The key at 0-based in-order position i, or NULL when i >= size. Keys never move in
+ * memory: the pointer stays valid until that key is removed or the tree is freed. */
 const void *ostree_at(const struct ostree *t, size_t i);
-/* Calls fn on every key in order; stops early and returns fn's value when it is non-zero. */
+/* Calls fn on every key in order; stops early and returns fn's value when it is non-zero.
+ * fn must not insert into or remove from t. */
 int ostree_each(const struct ostree *t, int (*fn)(const void *key, void *arg), void *arg);
 
 #endif

@@ -64,7 +64,41 @@ sqlite3 *store_open(const char *path, struct jx_error *e)
     return db;
 }
 
-void store_close(sqlite3 *db) { sqlite3_close(db); }
+/* Hot statements, prepared once per connection and thread (the writer's connection is
+ * used by its thread only; a CLI's by its main thread). */
+static __thread struct {
+    sqlite3 *db;
+    sqlite3_stmt *append, *put_result;
+} cached;
+
+static sqlite3_stmt *cached_statement(sqlite3 *db, sqlite3_stmt **slot, const char *sql)
+{
+    if (cached.db != db) {
+        sqlite3_finalize(cached.append);
+        sqlite3_finalize(cached.put_result);
+        memset(&cached, 0, sizeof cached);
+        cached.db = db;
+    }
+    if (!*slot && sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK)
+        return NULL;
+    sqlite3_reset(*slot);
+    sqlite3_clear_bindings(*slot);
+    return *slot;
+}
+
+void store_thread_done(void)
+{
+    sqlite3_finalize(cached.append);
+    sqlite3_finalize(cached.put_result);
+    memset(&cached, 0, sizeof cached);
+}
+
+void store_close(sqlite3 *db)
+{
+    if (!db) return;
+    if (cached.db == db) store_thread_done();
+    sqlite3_close(db);
+}
 
 static void hash_field(crypto_hash_sha256_state *st, const char *s)
 {
@@ -123,12 +157,10 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 
 int store_append(sqlite3 *db, const struct event *ev)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v3(db,
-                           "INSERT INTO events(seq, at_ms, competition, kind, actor, key,"
-                           " contestant, body, hash) VALUES(?,?,?,?,?,?,?,?,?)",
-                           -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
-        return -1;
+    sqlite3_stmt *st = cached_statement(db, &cached.append,
+                                        "INSERT INTO events(seq, at_ms, competition, kind, actor,"
+                                        " key, contestant, body, hash) VALUES(?,?,?,?,?,?,?,?,?)");
+    if (!st) return -1;
     sqlite3_bind_int64(st, 1, ev->seq);
     sqlite3_bind_int64(st, 2, ev->at_ms);
     sqlite3_bind_text(st, 3, ev->competition, -1, SQLITE_STATIC);
@@ -140,7 +172,7 @@ int store_append(sqlite3 *db, const struct event *ev)
     sqlite3_bind_blob(st, 9, ev->hash, HASH_SIZE, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_DONE) fprintf(stderr, "jiangxing: append: %s\n", sqlite3_errmsg(db));
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -178,12 +210,10 @@ int store_each_event(sqlite3 *db, int64_t after, const char *competition,
 int store_put_result(sqlite3 *db, const char *competition, const char *contestant, int64_t total,
                      bool complete, const char *modules_json, int64_t seq)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v3(db,
-                           "INSERT OR REPLACE INTO results(competition, contestant, total, complete,"
-                           " modules, seq) VALUES(?,?,?,?,?,?)",
-                           -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
-        return -1;
+    sqlite3_stmt *st = cached_statement(db, &cached.put_result,
+                                        "INSERT OR REPLACE INTO results(competition, contestant,"
+                                        " total, complete, modules, seq) VALUES(?,?,?,?,?,?)");
+    if (!st) return -1;
     sqlite3_bind_text(st, 1, competition, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, contestant, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, total);
@@ -191,6 +221,6 @@ int store_put_result(sqlite3 *db, const char *competition, const char *contestan
     sqlite3_bind_text(st, 5, modules_json, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, seq);
     int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : -1;
 }

@@ -29,6 +29,9 @@ void event_hash(const struct event *ev, const unsigned char previous[HASH_SIZE],
 /* Opens (creating when missing) the database and its schema. */
 sqlite3 *store_open(const char *path, struct jx_error *e);
 void store_close(sqlite3 *db);
+/* Finalizes this thread's cached statements; a thread that wrote calls it before its
+ * connection is closed elsewhere. */
+void store_thread_done(void);
 
 /* The last event's sequence and hash (0 and zeros for an empty log). */
 int store_log_tail(sqlite3 *db, int64_t *seq, unsigned char hash[HASH_SIZE]);

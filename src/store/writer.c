@@ -58,6 +58,7 @@ static void *writer_main(void *arg)
         event_active(w->done_event, EV_READ, 0);
     }
     pthread_mutex_unlock(&w->lock);
+    store_thread_done();
     return NULL;
 }
 

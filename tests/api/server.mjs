@@ -38,15 +38,18 @@ export async function launch(server) {
   throw new Error('server did not start');
 }
 
+// Resolves with the exit code (null when killed by the signal).
 export async function stop(server, signal = 'SIGTERM') {
-  const exited = new Promise((r) => server.proc.once('exit', r));
+  const exited = new Promise((r) => server.proc.once('exit', (code) => r(code)));
   process.kill(server.proc.pid, signal);
-  await exited;
+  return exited;
 }
 
+// A clean stop must exit 0: under ASan a leak or error makes it non-zero.
 export async function stopAndClean(server) {
-  await stop(server);
+  const code = await stop(server);
   rmSync(server.dir, { recursive: true, force: true });
+  if (code !== 0) throw new Error(`server exited with ${code} after SIGTERM`);
 }
 
 export async function call(server, method, path, { token, body, headers = {}, raw } = {}) {
