@@ -75,7 +75,9 @@ static void *hash_codes(void *arg)
     struct writer_job *job = calloc(1, sizeof *job);
     if (!job) abort();
     *job = (struct writer_job){insert_users, bulk_done, b, NULL};
-    writer_submit(b->app->writer, job);
+    struct app *app = b->app;
+    writer_submit(app->writer, job);
+    app->helper_threads--;
     return NULL;
 }
 
@@ -106,6 +108,7 @@ void handle_bulk_users(struct ctx *c)
             snprintf(b->users[i].username, sizeof b->users[i].username, "%.56s-%d", prefix, (i + 1) % 1000);
             random_code(b->users[i].code, sizeof b->users[i].code);
         }
+        c->app->helper_threads++;
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         if (pthread_create(&thread, &attr, hash_codes, b) != 0) abort();

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "format/standings_json.h"
 #include "http/auth.h"
@@ -234,6 +235,7 @@ int server_run(struct app *app, const char *db_path, const char *listen, const c
     printf("jiangxing: serving http://%s/ (admin: /admin, judges: /judge)\n", listen);
     fflush(stdout);
     event_base_dispatch(srv.base);
+    while (app->helper_threads > 0) usleep(1000); /* they still hand work to the writer */
     writer_stop(app->writer);
     app->writer = NULL;
     auth_release(&srv);
