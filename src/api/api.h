@@ -18,6 +18,9 @@ void handle_sheet(struct ctx *c);
 void handle_lock(struct ctx *c);
 void handle_unlock(struct ctx *c);
 void handle_review(struct ctx *c);
+void handle_rejudge(struct ctx *c);
+/* Open re-judge requests, only those within an assignment when one is given. */
+json_t *rejudges_json(const struct competition *comp, const struct assignment *only);
 void handle_list_assignments(struct ctx *c);
 void handle_import_contestants(struct ctx *c);
 void handle_bulk_users(struct ctx *c);

@@ -138,10 +138,10 @@ void handle_judge_view(struct ctx *c)
                                               s->venues[a->venue].name)
                                   : json_pack("{s:s, s:s}", "id", "*", "name", "全部赛场");
     reply_json(c, 200,
-               json_pack("{s:{s:s, s:s}, s:s, s:o, s:o, s:o, s:o, s:o}", "competition", "id", s->id,
-                         "title", s->title, "judge", c->session->username, "venue", venue, "modules",
-                         modules, "contestants", contestants, "marks", own.list,
-                         "deduction_reasons", reasons));
+               json_pack("{s:{s:s, s:s}, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "competition", "id",
+                         s->id, "title", s->title, "judge", c->session->username, "venue", venue,
+                         "modules", modules, "contestants", contestants, "marks", own.list,
+                         "deduction_reasons", reasons, "rejudge", rejudges_json(comp, a)));
 }
 
 void handle_assign(struct ctx *c)

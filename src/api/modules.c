@@ -24,6 +24,45 @@ static void change_lock(struct ctx *c, const char *kind)
 void handle_lock(struct ctx *c) { change_lock(c, "module.locked"); }
 void handle_unlock(struct ctx *c) { change_lock(c, "module.unlocked"); }
 
+void handle_rejudge(struct ctx *c)
+{
+    struct competition *comp = ctx_competition(c);
+    json_t *doc = comp ? body_json(c) : NULL;
+    if (!doc) return;
+    const struct scheme *s = &comp->contest.scheme;
+    const char *who = json_string_value(json_object_get(doc, "contestant"));
+    const char *what = json_string_value(json_object_get(doc, "criterion"));
+    int contestant = who ? scheme_contestant(s, who) : -1, criterion = what ? scheme_criterion(s, what) : -1;
+    if (c->session->role < ROLE_ORGANISER && contestant >= 0 && criterion >= 0 &&
+        !assignment_allows(comp, competition_assignment(comp, c->session->username), contestant,
+                           criterion)) {
+        reply_fail(c, 403, "not_assigned", NULL, "该选手或评分项不在您的分配范围内 / not assigned to you");
+    } else {
+        json_t *body = json_pack("{s:O?, s:O?, s:O?}", "contestant", json_object_get(doc, "contestant"),
+                                 "criterion", json_object_get(doc, "criterion"), "note",
+                                 json_object_get(doc, "note"));
+        char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+        run_command(c, s->id, "rejudge.requested", text, 200, json_pack("{s:b}", "ok", 1));
+        free(text);
+        json_decref(body);
+    }
+    json_decref(doc);
+}
+
+json_t *rejudges_json(const struct competition *comp, const struct assignment *only)
+{
+    const struct scheme *s = &comp->contest.scheme;
+    json_t *list = json_array();
+    for (int i = 0; i < comp->n_rejudges; i++) {
+        const struct rejudge *r = &comp->rejudges[i];
+        if (!r->open || (only && !assignment_allows(comp, only, r->contestant, r->criterion))) continue;
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "contestant",
+                                              s->contestants[r->contestant].id, "criterion",
+                                              s->criteria[r->criterion].id, "note", r->note, "by", r->by));
+    }
+    return list;
+}
+
 void handle_review(struct ctx *c)
 {
     struct competition *comp = ctx_competition(c);
@@ -49,5 +88,6 @@ void handle_review(struct ctx *c)
                                                  (json_int_t)json_array_size(incomplete),
                                                  "incomplete", incomplete));
     }
-    reply_json(c, 200, json_pack("{s:s, s:o}", "competition", s->id, "modules", modules));
+    reply_json(c, 200, json_pack("{s:s, s:o, s:o}", "competition", s->id, "modules", modules,
+                                 "rejudge", rejudges_json(comp, NULL)));
 }

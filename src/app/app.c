@@ -40,6 +40,11 @@ static void free_competition(struct competition *comp)
         free(comp->assignments[i].modules);
     }
     free(comp->assignments);
+    for (int i = 0; i < comp->n_rejudges; i++) {
+        free(comp->rejudges[i].note);
+        free(comp->rejudges[i].by);
+    }
+    free(comp->rejudges);
     free(comp);
 }
 
@@ -85,6 +90,54 @@ static int apply_created(struct app *app, const struct event *ev, struct jx_erro
     return 0;
 }
 
+/* A new mark on a cell answers every open request to re-judge it. */
+static void close_rejudges(struct competition *comp, const struct mark *m)
+{
+    const struct contest *c = &comp->contest;
+    int64_t k;
+    int contestant, criterion;
+    if (m->type == MARK_VOID) {
+        if (!strmap_get(&c->keys, m->void_key, &k)) return;
+        contestant = c->key_records[k].contestant;
+        criterion = c->key_records[k].criterion;
+    } else {
+        contestant = scheme_contestant(&c->scheme, m->contestant);
+        criterion = scheme_criterion(&c->scheme, m->criterion);
+    }
+    for (int i = 0; i < comp->n_rejudges; i++)
+        if (comp->rejudges[i].contestant == contestant && comp->rejudges[i].criterion == criterion)
+            comp->rejudges[i].open = false;
+}
+
+static int apply_rejudge(struct competition *comp, const struct event *ev, struct jx_error *e)
+{
+    json_t *doc = parse_body(ev, e);
+    if (!doc) return -1;
+    const struct scheme *s = &comp->contest.scheme;
+    const char *who = json_string_value(json_object_get(doc, "contestant"));
+    const char *what = json_string_value(json_object_get(doc, "criterion"));
+    const char *note = json_string_value(json_object_get(doc, "note"));
+    struct rejudge r = {who ? scheme_contestant(s, who) : -1, what ? scheme_criterion(s, what) : -1,
+                        NULL, NULL, true};
+    int rc = 0;
+    if (r.contestant < 0) rc = jx_fail(e, 404, "unknown_contestant", "contestant", "未知选手 / unknown contestant");
+    else if (r.criterion < 0) rc = jx_fail(e, 404, "unknown_criterion", "criterion", "未知评分项 / unknown criterion");
+    else if (comp->contest.locked[s->criteria[r.criterion].module])
+        rc = jx_fail(e, 409, "module_locked", "criterion", "模块已签核锁定，请先解锁 / the module is locked: unlock it first");
+    else if (note && strlen(note) > 500) rc = jx_fail(e, 400, "too_long", "note", "说明过长（≤500）/ note too long");
+    struct rejudge *grown = rc == 0 ? realloc(comp->rejudges, (size_t)(comp->n_rejudges + 1) * sizeof *grown) : NULL;
+    if (rc == 0 && (!grown || !(r.note = strdup(note ? note : "")) || !(r.by = strdup(ev->actor)))) {
+        if (grown) comp->rejudges = grown;
+        free(r.note);
+        rc = jx_fail(e, 500, "out_of_memory", NULL, "out of memory");
+    } else if (rc == 0) {
+        comp->rejudges = grown;
+        comp->rejudges[comp->n_rejudges++] = r;
+    }
+    json_decref(doc);
+    return rc;
+}
+
 int app_apply_marks(struct app *app, struct competition *comp, json_t *const *marks, int n,
                     int *outcomes, int *failed, struct jx_error *e)
 {
@@ -100,6 +153,8 @@ int app_apply_marks(struct app *app, struct competition *comp, json_t *const *ma
         }
     }
     if (rc == 0) rc = contest_apply_batch(&comp->contest, parsed, n, outcomes, failed, e);
+    for (int i = 0; rc == 0 && i < n; i++)
+        if (outcomes[i] == APPLY_ACCEPTED) close_rejudges(comp, &parsed[i]);
     free(parsed);
     return rc;
 }
@@ -240,6 +295,7 @@ int app_apply_event(struct app *app, const struct event *ev, struct jx_error *e)
     else if (strcmp(ev->kind, "judge.assigned") == 0) rc = apply_assignment(comp, ev, e);
     else if (strcmp(ev->kind, "contestant.added") == 0) rc = apply_contestant(comp, ev, e);
     else if (strcmp(ev->kind, "standings.published") == 0) rc = apply_published(comp, ev, e);
+    else if (strcmp(ev->kind, "rejudge.requested") == 0) rc = apply_rejudge(comp, ev, e);
     else rc = jx_fail(e, 400, "unknown_event", "kind", "未知事件类型 %s / unknown event kind", ev->kind);
     if (rc == 0) comp->last_seq = ev->seq;
     return rc;

@@ -17,11 +17,21 @@ struct assignment {
     bool *modules;   /* per module: may mark it */
 };
 
+/* A chief judge's request to re-judge one contestant's criterion; it closes by itself
+ * when a new mark lands on that criterion. */
+struct rejudge {
+    int contestant, criterion;
+    char *note, *by;
+    bool open;
+};
+
 struct competition {
     struct contest contest;
     bool published;
     struct assignment *assignments;
     int n_assignments;
+    struct rejudge *rejudges;
+    int n_rejudges;
     int64_t last_seq; /* last event that changed it */
 };
 

@@ -32,6 +32,7 @@ const struct route routes[] = {
     {"GET", "/api/v1/public/competitions/{}/standings", ROLE_PUBLIC, 0, handle_public_standings},
     {"GET", "/api/v1/competitions/{}/sheets/{}", ROLE_JUDGE, 0, handle_sheet},
     {"GET", "/api/v1/competitions/{}/review", ROLE_CHIEF, 0, handle_review},
+    {"POST", "/api/v1/competitions/{}/rejudge", ROLE_CHIEF, 4 * KB, handle_rejudge},
     {"POST", "/api/v1/competitions/{}/modules/{}/lock", ROLE_CHIEF, 4 * KB, handle_lock},
     {"POST", "/api/v1/competitions/{}/modules/{}/unlock", ROLE_CHIEF, 4 * KB, handle_unlock},
 };

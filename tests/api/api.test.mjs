@@ -130,6 +130,28 @@ test('chief judge: disputes block sign-off, a locked module refuses marks, unloc
   assert.equal(accepted.status, 200);
 });
 
+test('re-judging: the chief asks, the judge sees it, a new grade closes it and sign-off passes', async () => {
+  const chief = await login(server, 'chief-wz', DEMO_PASSWORD);
+  const disputed = (await call(server, 'GET', `${C}/review`, { token: chief })).json.modules.find((m) => m.id === 'D').disputed[0];
+  assert.deepEqual(disputed, { contestant: 'W007', criterion: 'D2' });
+  const other = await login(server, 'chief-hz', DEMO_PASSWORD);
+  assert.equal((await call(server, 'POST', `${C}/rejudge`, { token: other, body: { ...disputed, note: 'x' } })).status, 403);
+  assert.equal((await call(server, 'POST', `${C}/rejudge`, { token: chief, body: { contestant: 'W007', criterion: 'NOPE' } })).status, 404);
+  const ask = await call(server, 'POST', `${C}/rejudge`, { token: chief, body: { ...disputed, note: '1 分与 3 分相差过大，请复评' } });
+  assert.equal(ask.status, 200, ask.text);
+  const d1 = await login(server, 'j-wz-D-1', DEMO_PASSWORD);
+  const view = (await call(server, 'GET', `${C}/judge-view`, { token: d1 })).json;
+  assert.deepEqual(view.rejudge, [{ contestant: 'W007', criterion: 'D2', note: '1 分与 3 分相差过大，请复评', by: 'chief-wz' }]);
+  assert.deepEqual((await call(server, 'GET', `${C}/judge-view`, { token: judge })).json.rejudge, [], 'not for module A judges');
+  const regrade = await call(server, 'POST', `${C}/marks`, { token: d1, body: { marks: [{ key: 'rejudge-1', contestant: 'W007', criterion: 'D2', value: 2, reason: '复评' }] } });
+  assert.equal(regrade.status, 200, regrade.text);
+  const review = (await call(server, 'GET', `${C}/review`, { token: chief })).json;
+  assert.deepEqual(review.rejudge, []);
+  assert.deepEqual(review.modules.find((m) => m.id === 'D').disputed, []);
+  assert.equal((await call(server, 'POST', `${C}/modules/D/lock`, { token: chief })).status, 200);
+  assert.equal((await call(server, 'POST', `${C}/modules/D/unlock`, { token: chief, body: { reason: '继续评分' } })).status, 200);
+});
+
 test('an acknowledged mark survives a crash (SIGKILL) and the log verifies and replays', async () => {
   const r = await call(server, 'POST', `${C}/marks`, { token: admin, body: { marks: [{ key: 'crash-1', contestant: 'W010', criterion: 'E2', deduction: 0.5, reason: '未清理' }] } });
   assert.equal(r.status, 200);
