@@ -210,6 +210,39 @@ static void test_time_ends(void **state)
     contest_release(&c);
 }
 
+static void test_component_and_total_rounding_edges(void **state)
+{
+    struct contest c;
+    load(&c, 1, "overall");
+    /* A component whose 100 × S / M lands exactly on a half thousandth: with module and
+       component max set to 8, S = 0.001 gives 100 × 0.001 / 8 = 0.0125. */
+    struct scheme *s = &c.scheme;
+    s->modules[0].max = 8000;
+    s->components[0].max = 8000;
+    struct cell row[6] = {{0}};
+    row[0].marked = true;
+    row[0].value = 1; /* A1 = 0.001 */
+    struct result r = {0};
+    milli_t arrays[4];
+    r.modules = arrays;
+    r.components = arrays + 2;
+    score_result(s, row, &r);
+    assert_int_equal(r.components[0], 13); /* 0.0125 → 0.013, half away from zero */
+    assert_int_equal(r.total, 9);          /* 0.7 × 0.013 = 0.0091 → 0.009 */
+    row[0].value = 3; /* 100 × 0.003 / 8 = 0.0375 → 0.038; 0.7 × 0.038 = 0.0266 → 0.027 */
+    score_result(s, row, &r);
+    assert_int_equal(r.components[0], 38);
+    assert_int_equal(r.total, 27);
+    /* theory: 0.3 × 100 × B1 / 100; B1 = 0.005 → component 0.005, total 0.0015 → 0.002 */
+    row[5].marked = true;
+    row[5].value = 5;
+    row[0].marked = false;
+    score_result(s, row, &r);
+    assert_int_equal(r.components[1], 5);
+    assert_int_equal(r.total, 2);
+    contest_release(&c);
+}
+
 static size_t rank_of(struct contest *c, const char *scope_text, int who)
 {
     struct scope scope;
@@ -441,6 +474,7 @@ int main(void)
         cmocka_unit_test(test_judgement_rounding_and_dispute),
         cmocka_unit_test(test_replacement_voids_and_locks),
         cmocka_unit_test(test_time_ends),
+        cmocka_unit_test(test_component_and_total_rounding_edges),
         cmocka_unit_test(test_ties_and_tiebreaks),
         cmocka_unit_test(test_awards_with_ties),
         cmocka_unit_test(test_award_boundary_tie_takes_better),
