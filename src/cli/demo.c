@@ -162,8 +162,7 @@ static int judge_three(struct demo *d, const char *who, const char *venue, const
     char judge[32];
     for (int j = 1; j <= 3; j++) {
         snprintf(judge, sizeof judge, "j-%s-%c-%d", venue, criterion[0], j);
-        int grade = base + (int)(next(d) % 3) - 1;
-        grade = grade < 1 ? 1 : grade > 3 ? 3 : grade; /* within 1 of base: no dispute */
+        int grade = base - 1 + (int)(next(d) % 2); /* base−1 or base: never a dispute */
         if (mark(d, who, criterion, judge, "value", grade, NULL) != 0) return -1;
     }
     return 0;
@@ -198,6 +197,16 @@ static int add_marks(struct demo *d)
         if (mark(d, who, "C1", judge, "value", next(d) % 4 ? 5 : 0, NULL) != 0 ||
             mark(d, who, "C2", judge, "seconds", 500 + (double)(next(d) % 1200), NULL) != 0 ||
             judge_three(d, who, venue, "C3", skill) != 0)
+            return -1;
+        if (i % 6 != 0 || i < 12) continue; /* these few have finished every module */
+        snprintf(judge, sizeof judge, "j-%s-D-1", venue);
+        if (mark(d, who, "D1", judge, "value", 3 + (double)(next(d) % 301) / 100, NULL) != 0 ||
+            judge_three(d, who, venue, "D2", skill) != 0 ||
+            mark(d, who, "D3", judge, "value", next(d) % 3 ? 4 : 0, NULL) != 0)
+            return -1;
+        snprintf(judge, sizeof judge, "j-%s-E-1", venue);
+        if (judge_three(d, who, venue, "E1", skill) != 0 ||
+            mark(d, who, "E2", judge, "deduction", (double)(next(d) % 3) / 2, "工位未清理") != 0)
             return -1;
     }
     /* One disputed judgement, waiting for the chief judge: grades 1 and 3. */
