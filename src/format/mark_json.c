@@ -2,6 +2,7 @@
  * mark); numbers must have at most three decimals; sizes are capped before the core. */
 #include "format/mark_json.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +27,9 @@ static int number_field(const json_t *v, const char *name, const char *field, mi
 {
     if (!json_is_number(v))
         return jx_fail(e, 400, "invalid_type", name, "%s.%s 须为数字 / %s must be a number", field,
+                       name, name);
+    if (fabs(json_number_value(v)) > 1e9)
+        return jx_fail(e, 400, "out_of_range", name, "%s.%s 超出范围 / %s is out of range", field,
                        name, name);
     if (!milli_from_double(json_number_value(v), out))
         return jx_fail(e, 400, "too_many_decimals", name,
