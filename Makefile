@@ -4,8 +4,9 @@
 CC      ?= cc
 SANITIZE ?=
 PKGS    := libevent libevent_pthreads jansson sqlite3 libsodium
-DEB_PKGS := build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev \
-            libsodium-dev libcmocka-dev sqlite3 nodejs
+RUN_PKGS := build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev \
+            libsodium-dev sqlite3
+TEST_PKGS := $(RUN_PKGS) libcmocka-dev nodejs npm chromium fonts-noto-cjk poppler-utils
 
 ifeq ($(SANITIZE),)
 BUILD   := build
@@ -27,11 +28,14 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN       := $(BUILD)/jiangxing
 
-.PHONY: all deps run test unit api clean
+.PHONY: all deps run-deps run test unit api e2e clean
 all: $(BIN)
 
+run-deps:
+	@scripts/deps.sh $(RUN_PKGS)
+
 deps:
-	@scripts/deps.sh $(DEB_PKGS)
+	@scripts/deps.sh $(TEST_PKGS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -47,7 +51,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libjx.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libjx.a $(LDLIBS) -lcmocka
 
-run: deps
+run: run-deps
 	$(MAKE) $(BIN)
 	$(BIN) demo --db jiangxing.db --if-missing
 	$(BIN) serve --db jiangxing.db --listen 127.0.0.1:8080
@@ -58,8 +62,15 @@ unit: $(UNIT_BIN)
 api: $(BIN)
 	JIANGXING_BIN=$(abspath $(BIN)) node --test tests/api/*.test.mjs
 
+node_modules/.stamp: package.json package-lock.json
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	@touch $@
+
+e2e: $(BIN) node_modules/.stamp
+	JIANGXING_BIN=$(abspath $(BIN)) npx playwright test --config tests/e2e/playwright.config.mjs
+
 test: deps
-	$(MAKE) unit api
+	$(MAKE) unit api e2e
 
 clean:
 	rm -rf build build-san

@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "api/command.h"
+#include "core/score.h"
 #include "format/standings_json.h"
 
 static const char *const deduction_reasons[] = {
@@ -102,12 +103,17 @@ struct own_marks {
     json_t *list;
 };
 
+/* The judge's marks: those they posted and those keyed in for them under their name. */
 static int collect_own_mark(const struct event *ev, void *arg)
 {
     struct own_marks *o = arg;
-    if (strcmp(ev->kind, "mark") != 0 || strcmp(ev->actor, o->judge) != 0) return 0;
+    if (strcmp(ev->kind, "mark") != 0) return 0;
     json_t *mark = json_loads(ev->body, 0, NULL);
-    if (!mark) return 0;
+    const char *judge = json_string_value(json_object_get(mark, "judge"));
+    if (!mark || (strcmp(ev->actor, o->judge) != 0 && (!judge || strcmp(judge, o->judge) != 0))) {
+        json_decref(mark);
+        return 0;
+    }
     json_object_set_new(mark, "at_ms", json_integer(ev->at_ms));
     json_array_append_new(o->list, mark);
     return 0;
@@ -129,6 +135,20 @@ void handle_judge_view(struct ctx *c)
     for (int i = 0; i < s->n_contestants; i++)
         if (a->venue < 0 || s->contestants[i].venue == a->venue)
             json_array_append_new(contestants, contestant_json(s, i));
+    json_t *cells = json_array();
+    for (int i = 0; i < s->n_contestants; i++)
+        for (int k = 0; k < s->n_criteria; k++) {
+            const struct criterion *crit = &s->criteria[k];
+            const struct cell *cell = contest_cell(&comp->contest, i, k);
+            if (!cell->marked || !assignment_allows(comp, a, i, k)) continue;
+            json_t *item = json_pack("{s:s, s:s, s:o, s:b}", "contestant", s->contestants[i].id,
+                                     "criterion", crit->id, "score", score_to_json(score_cell(crit, cell)),
+                                     "complete", cell_complete(crit, cell));
+            if (crit->kind == KIND_TIME) json_object_set_new(item, "seconds", score_to_json(cell->value));
+            else if (crit->kind != KIND_JUDGEMENT && crit->kind != KIND_DEDUCTION)
+                json_object_set_new(item, "value", score_to_json(cell->value));
+            json_array_append_new(cells, item);
+        }
     json_t *reasons = json_array();
     for (size_t i = 0; i < sizeof deduction_reasons / sizeof *deduction_reasons; i++)
         json_array_append_new(reasons, json_string(deduction_reasons[i]));
@@ -138,10 +158,11 @@ void handle_judge_view(struct ctx *c)
                                               s->venues[a->venue].name)
                                   : json_pack("{s:s, s:s}", "id", "*", "name", "全部赛场");
     reply_json(c, 200,
-               json_pack("{s:{s:s, s:s}, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "competition", "id",
-                         s->id, "title", s->title, "judge", c->session->username, "venue", venue,
-                         "modules", modules, "contestants", contestants, "marks", own.list,
-                         "deduction_reasons", reasons, "rejudge", rejudges_json(comp, a)));
+               json_pack("{s:{s:s, s:s}, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "competition",
+                         "id", s->id, "title", s->title, "judge", c->session->username, "venue",
+                         venue, "modules", modules, "contestants", contestants, "marks", own.list,
+                         "cells", cells, "deduction_reasons", reasons, "rejudge",
+                         rejudges_json(comp, a)));
 }
 
 void handle_assign(struct ctx *c)

@@ -65,6 +65,12 @@ test('a judge marks assigned work once; duplicates and conflicts are told apart'
   const history = criterion(s, 'A1').marks.filter((m) => m.key === 'judge-1');
   assert.equal(history.length, 1);
   assert.equal(history[0].judge, 'j-wz-A-1');
+  const view = (await call(server, 'GET', `${C}/judge-view`, { token: judge })).json;
+  assert.ok(view.marks.some((m) => m.key.startsWith('demo-') && m.judge === 'j-wz-A-1'),
+    'marks keyed in for the judge (by the demo) are the judge\'s too');
+  assert.deepEqual(view.cells.find((c) => c.contestant === 'W003' && c.criterion === 'A1'),
+    { contestant: 'W003', criterion: 'A1', score: 1.25, complete: true, value: 1.25 });
+  assert.ok(view.cells.every((c) => ['A1', 'A2', 'A3'].includes(c.criterion)), 'only assigned criteria');
 });
 
 test('a judge cannot mark outside the assignment or as someone else (403)', async () => {
