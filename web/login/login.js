@@ -30,7 +30,7 @@ define({
   },
 });
 
-const HOME = { judge: '/judge', chief: '/judge', organiser: '/admin', admin: '/admin' };
+const HOME = { judge: '/judge', chief: '/chief', organiser: '/admin', admin: '/admin' };
 
 /** ?next= when it is a path on this site (never another origin), else null. */
 function nextPath() {
