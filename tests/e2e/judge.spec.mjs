@@ -411,6 +411,26 @@ test('a mark the server refuses is shown as rejected, and the rest of its batch 
   await expectState(page, 'E1', 'empty');
 });
 
+test('a re-judge request from the chief shows on the card and clears with the new grade', async ({ page, server }) => {
+  const admin = await adminClient(server);
+  const { compId, who } = shared;
+  const ask = await admin('POST', `/api/v1/competitions/${compId}/rejudge`, { contestant: who, criterion: 'A2', note: '请复评装配工艺' });
+  expect(ask.status, ask.text).toBe(200);
+  await signIn(page, JUDGE, DEMO_PASSWORD);
+  await page.locator(`.roster-item[data-contestant="${who}"]`).click();
+  await expect(card(page, 'A2').locator('.crit-rejudge')).toContainText('要求复评');
+  await expect(card(page, 'A2').locator('.crit-rejudge')).toContainText('请复评装配工艺');
+  await expect(card(page, 'A1').locator('.crit-rejudge')).toHaveCount(0);
+  const current = await card(page, 'A2').locator('.grade[aria-pressed="true"]').getAttribute('data-grade');
+  const other = current === '2' ? '1' : '2';
+  await card(page, 'A2').locator(`.grade[data-grade="${other}"]`).click();
+  await giveReason(page, '复评后改分');
+  await expectState(page, 'A2', 'saved');
+  await expect(card(page, 'A2').locator('.crit-rejudge')).toHaveCount(0, { timeout: 20_000 });
+  const review = await admin('GET', `/api/v1/competitions/${compId}/review`);
+  expect(review.json.rejudge).toEqual([]);
+});
+
 test('with several competitions the judge picks one, and can switch', async ({ page, server }) => {
   const admin = await adminClient(server);
   const created = await admin('POST', '/api/v1/competitions', {

@@ -60,6 +60,7 @@ define({
     'state.voidQueued': '作废待发送',
     'state.voidRejected': '作废被拒绝',
     'reject.value': '录入 {value}：',
+    'rejudge.ask': '裁判长 {by} 要求复评',
     'judgement.g0': '未达标',
     'judgement.g1': '达标',
     'judgement.g2': '良好',
@@ -169,6 +170,7 @@ define({
     'state.voidQueued': 'Void queued',
     'state.voidRejected': 'Void rejected',
     'reject.value': 'Entered {value}:',
+    'rejudge.ask': 'Chief judge {by} asks for re-judging',
     'judgement.g0': 'Below',
     'judgement.g1': 'Meets',
     'judgement.g2': 'Good',
@@ -1188,8 +1190,24 @@ function renderCriterion(c, mod, cr) {
 }
 
 /** The state line under a card: chip, when it was saved, and a refusal with its reason. */
+/** An open request of the chief judge to re-judge this criterion, or undefined. */
+function rejudgeOf(contestant, criterion) {
+  return ((S.view && S.view.rejudge) || []).find((r) => r.contestant === contestant && r.criterion === criterion);
+}
+
 function renderCritStatus(box, c, cr) {
   const parts = [];
+  const ask = rejudgeOf(c.id, cr.id);
+  if (ask) {
+    parts.push(
+      h(
+        'div',
+        { class: 'crit-rejudge', role: 'status' },
+        h('b', { text: t('rejudge.ask', { by: ask.by }) }),
+        ask.note ? h('span', { text: ask.note }) : null,
+      ),
+    );
+  }
   if (cr.kind === 'deduction') {
     const rows = deductionState(c.id, cr.id);
     const live = rows.some((r) => r.entry.state === 'queued' || r.voidQueued) ? 'queued' : rows.some((r) => r.entry.state === 'saved') ? 'saved' : 'empty';
