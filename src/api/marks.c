@@ -21,7 +21,8 @@ static int authorize(struct ctx *c, const struct competition *comp, json_t *mark
     if (judge && strcmp(judge, c->session->username) != 0)
         return jx_fail(e, 403, "not_your_mark", field,
                        "裁判只能以本人名义评分 / a judge marks only as themself");
-    if (!judge) json_object_set_new(mark, "judge", json_string(c->session->username));
+    if (!json_object_get(mark, "judge"))
+        json_object_set_new(mark, "judge", json_string(c->session->username));
     const char *void_key = json_string_value(json_object_get(mark, "void"));
     int contestant, criterion;
     if (void_key) {
