@@ -30,7 +30,7 @@ void handle_create_competition(struct ctx *c)
     json_t *doc = body_json(c);
     if (!doc) return;
     const char *id = json_string_value(json_object_get(doc, "id"));
-    char *body = json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    char *body = json_dumps(doc, JX_BODY_FLAGS);
     if (!id || !body) reply_fail(c, 400, "missing_field", "id", "缺少竞赛编号 id / id is required");
     else run_command(c, id, "competition.created", body, 201, json_pack("{s:s}", "id", id));
     free(body);

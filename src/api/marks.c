@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "api/command.h"
+#include "format/standings_json.h"
 
 #define MAX_MARKS 1000
 
@@ -67,7 +68,7 @@ static void commit_marks(struct ctx *c, struct competition *comp, json_t **marks
         if (outcomes[i] != APPLY_ACCEPTED) continue;
         accepted++;
         int contestant = mark_contestant(comp, marks[i]);
-        char *body = json_dumps(marks[i], JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+        char *body = json_dumps(marks[i], JX_BODY_FLAGS);
         if (!body || contestant < 0 ||
             commit_event(commit, comp->contest.scheme.id, "mark", c->session->username,
                          json_string_value(json_object_get(marks[i], "key")),

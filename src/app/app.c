@@ -317,11 +317,10 @@ static int replay_one(const struct event *ev, void *arg)
         return 1;
     }
     if (app_apply_event(r->app, ev, r->e) != 0) {
-        char message[sizeof r->e->message];
-        memcpy(message, r->e->message, sizeof message);
-        jx_fail(r->e, r->e->status, r->e->code, r->e->field,
+        struct jx_error why = *r->e;
+        jx_fail(r->e, why.status, why.code, why.field,
                 "事件 %lld 无法重放 / event %lld cannot be replayed: %.200s", (long long)ev->seq,
-                (long long)ev->seq, message);
+                (long long)ev->seq, why.message);
         return 1;
     }
     memcpy(r->app->last_hash, ev->hash, HASH_SIZE);

@@ -17,18 +17,18 @@ static int check_rows(const struct competition *comp, json_t *rows, struct jx_er
     int rc = 0;
     json_array_foreach(rows, i, row) {
         char field[32];
-        snprintf(field, sizeof field, "第%lld行 line %lld",
-                 (long long)json_integer_value(json_object_get(row, "line")),
-                 (long long)json_integer_value(json_object_get(row, "line")));
+        long long line = (long long)json_integer_value(json_object_get(row, "line"));
+        snprintf(field, sizeof field, "line %lld", line);
         struct contestant c;
         if (contestant_from_json(row, s, field, &c, e) != 0) {
-            rc = -1;
+            struct jx_error why = *e;
+            rc = jx_fail(e, why.status, why.code, why.field, "第 %lld 行：%.280s", line, why.message);
             break;
         }
         int64_t first;
         if (scheme_contestant(s, c.id) >= 0 || strmap_get(&seen, c.id, &first))
-            rc = jx_fail(e, 409, "duplicate_id", "id", "%s：选手编号 %s 重复 / duplicate contestant id %s",
-                         field, c.id, c.id);
+            rc = jx_fail(e, 409, "duplicate_id", field, "第 %lld 行：选手编号 %s 重复 / line %lld: duplicate "
+                         "contestant id %s", line, c.id, line, c.id);
         else if (strmap_put(&seen, c.id, (int64_t)i) != 0)
             rc = jx_fail(e, 500, "out_of_memory", NULL, "out of memory");
         free(c.id);

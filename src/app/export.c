@@ -124,11 +124,8 @@ int export_standings_csv(const struct competition *comp, struct scope scope, cha
     const struct scheme *s = &comp->contest.scheme;
     struct text t;
     if (text_open(&t) != 0) return -1;
-    fputs("\xEF\xBB\xBF" "排名,编号,姓名,组别,赛场,工位,单位,总分,已完成,奖项", t.f);
-    for (int m = 0; m < s->n_modules; m++) {
-        fputc(',', t.f);
-        csv_cell(t.f, s->modules[m].name, m == s->n_modules - 1);
-    }
+    fputs("\xEF\xBB\xBF" "排名,编号,姓名,组别,赛场,工位,单位,总分,已完成,奖项,", t.f);
+    for (int m = 0; m < s->n_modules; m++) csv_cell(t.f, s->modules[m].name, m == s->n_modules - 1);
     struct standings_rows rows = {comp, t.f};
     standings_each(&comp->contest.standings, scope, standings_row, &rows);
     return text_close(&t, out, len);

@@ -11,6 +11,7 @@
 
 #include "app/commit.h"
 #include "cli/cli.h"
+#include "format/standings_json.h"
 #include "http/auth.h"
 
 #define DEMO_ID "irom-final-2026"
@@ -84,7 +85,7 @@ static uint64_t next(struct demo *d)
 static int add_event(struct demo *d, const char *kind, const char *key, const char *contestant,
                      json_t *body)
 {
-    char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+    char *text = json_dumps(body, JX_BODY_FLAGS);
     json_decref(body);
     struct event ev = {.competition = DEMO_ID, .kind = kind, .actor = "demo", .body = text};
     struct jx_error e;

@@ -158,7 +158,13 @@ static void fingerprint(const struct mark *m, char *out, size_t size)
              m->reason ? m->reason : "", m->void_key ? m->void_key : "");
 }
 
-static bool has_text(const char *s) { return s && *s; }
+/* A reason or key counts only with something besides spaces in it. */
+static bool has_text(const char *s)
+{
+    for (; s && *s; s++)
+        if (!strchr(" \t\r\n", *s)) return true;
+    return false;
+}
 
 static int check_void(const struct contest *c, const struct mark *m, struct plan *p,
                       struct jx_error *e)

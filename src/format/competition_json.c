@@ -278,11 +278,11 @@ static int lookup_member(const json_t *obj, const char *key, const char *field,
     char *id = NULL;
     if (get_string(obj, key, field, true, 64, &id, e) != 0) return -1;
     *out = find(s, id);
-    free(id);
     if (*out < 0)
-        return jx_fail(e, 400, "unknown_reference", field, "%s.%s 未定义 / %s.%s is not defined",
-                       field, key, field, key);
-    return 0;
+        jx_fail(e, 400, "unknown_reference", field, "%s.%s “%s” 未定义 / %s.%s \"%s\" is not defined",
+                field, key, id, field, key, id);
+    free(id);
+    return *out < 0 ? -1 : 0;
 }
 
 int contestant_from_json(const json_t *obj, const struct scheme *s, const char *field,

@@ -9,6 +9,9 @@
 
 /* Dump flags for every document with scores: reals print as their shortest decimal. */
 #define JX_JSON_FLAGS (JSON_REAL_PRECISION(15) | JSON_COMPACT)
+/* For event bodies: the same, with keys sorted so equal documents give equal text.
+ * 15 significant digits print every accepted value (≤ 3 decimals, < 1e10) exactly. */
+#define JX_BODY_FLAGS (JX_JSON_FLAGS | JSON_SORT_KEYS)
 
 json_t *score_to_json(milli_t m);
 /* New reference; NULL when out of memory. */

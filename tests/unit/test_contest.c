@@ -160,6 +160,7 @@ static void test_replacement_voids_and_locks(void **state)
     load(&c, 1, "overall");
     ok(&c, "{\"key\":\"1\",\"contestant\":\"C000\",\"criterion\":\"A1\",\"value\":1}");
     refused(&c, "{\"key\":\"2\",\"contestant\":\"C000\",\"criterion\":\"A1\",\"value\":2}", 400, "reason_required");
+    refused(&c, "{\"key\":\"2\",\"contestant\":\"C000\",\"criterion\":\"A1\",\"value\":2,\"reason\":\"  \"}", 400, "reason_required");
     ok(&c, "{\"key\":\"3\",\"contestant\":\"C000\",\"criterion\":\"A1\",\"value\":2,\"reason\":\"typo\"}");
     assert_int_equal(module_score(&c, 0, 0), 2000);
     refused(&c, "{\"key\":\"4\",\"contestant\":\"C000\",\"criterion\":\"A1\",\"value\":2.001}", 400, "out_of_range");
@@ -188,6 +189,7 @@ static void test_replacement_voids_and_locks(void **state)
     assert_int_equal(contest_lock_module(&c, 0, NULL), 0);
     refused(&c, "{\"key\":\"L\",\"contestant\":\"C000\",\"criterion\":\"A5\",\"value\":1}", 409, "module_locked");
     assert_int_equal(contest_unlock_module(&c, 0, "", &e), -1);
+    assert_int_equal(contest_unlock_module(&c, 0, " \t ", &e), -1);
     assert_int_equal(contest_unlock_module(&c, 0, "appeal upheld", &e), 0);
     ok(&c, "{\"key\":\"L\",\"contestant\":\"C000\",\"criterion\":\"A5\",\"value\":1}");
     contest_release(&c);

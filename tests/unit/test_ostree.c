@@ -93,6 +93,35 @@ static void at_walks_in_order(void **state)
     ostree_free(t);
 }
 
+static void at_pointer_survives_other_changes(void **state)
+{
+    struct ostree *t = tree_of_ints((const int[]){5, 3, 8}, 3);
+    const int *five = ostree_at(t, 1);
+    for (int k = 100; k < 200; k++) assert_int_equal(ostree_insert(t, &k), 0);
+    for (int k = 100; k < 200; k += 2) assert_int_equal(ostree_remove(t, &k), 0);
+    assert_int_equal(*five, 5); /* a sanitizer build would flag a moved or freed node */
+    assert_ptr_equal(ostree_at(t, 1), five);
+    ostree_free(t);
+}
+
+/* Sorted input is the worst case for an unbalanced tree; here it must stay quick. */
+static void sorted_input_both_ways(void **state)
+{
+    enum { N = 100000 };
+    struct ostree *t = tree_of_ints(NULL, 0);
+    for (int k = 0; k < N; k += 2) assert_int_equal(ostree_insert(t, &k), 0);
+    for (int k = N - 1; k > 0; k -= 2) assert_int_equal(ostree_insert(t, &k), 0);
+    assert_int_equal(ostree_size(t), N);
+    for (int k = 0; k < N; k += 3) assert_int_equal(ostree_remove(t, &k), 0);
+    assert_int_equal(ostree_size(t), N - (N + 2) / 3);
+    for (int k = 0; k < N; k += 997) {
+        size_t less = (size_t)k - ((size_t)k + 2) / 3; /* k minus the multiples of 3 below it */
+        assert_int_equal(ostree_count_less(t, &k), less);
+        if (k % 3 != 0) assert_int_equal(at_int(t, less), k);
+    }
+    ostree_free(t);
+}
+
 struct visit_log {
     int seen[8];
     int n;
@@ -247,12 +276,28 @@ static void check_step(const struct ostree *t, const struct model *m, uint64_t *
     if (m->n > 0) assert_entry_at(t, m, rng_below(s, (uint32_t)m->n));
 }
 
+struct model_cursor {
+    const struct model *model;
+    size_t next;
+};
+
+static int expect_next_entry(const void *key, void *arg)
+{
+    struct model_cursor *cursor = arg;
+    assert_true(cursor->next < cursor->model->n);
+    assert_int_equal(compare_entries(key, &cursor->model->sorted[cursor->next++], NULL), 0);
+    return 0;
+}
+
 static void check_all(const struct ostree *t, const struct model *m)
 {
     for (size_t i = 0; i < m->n; i++) {
         assert_entry_at(t, m, i);
         assert_int_equal(ostree_count_less(t, &m->sorted[i]), i);
     }
+    struct model_cursor cursor = {m, 0};
+    assert_int_equal(ostree_each(t, expect_next_entry, &cursor), 0);
+    assert_int_equal(cursor.next, m->n);
 }
 
 static void matches_sorted_array_model(void **state)
@@ -280,6 +325,8 @@ int main(void)
         cmocka_unit_test(insert_remove_duplicate_absent),
         cmocka_unit_test(count_less_present_and_absent),
         cmocka_unit_test(at_walks_in_order),
+        cmocka_unit_test(at_pointer_survives_other_changes),
+        cmocka_unit_test(sorted_input_both_ways),
         cmocka_unit_test(each_in_order_and_early_stop),
         cmocka_unit_test(matches_sorted_array_model),
     };
