@@ -1,6 +1,7 @@
 /* Standings benchmark: a score update moves a contestant's key in the trees of its four
  * scopes and reads its new ranks; compared with a full re-sort, and Redis when built in.
- * Usage: standings_bench [redis-port]   (the port only when compiled with HAVE_HIREDIS) */
+ * Usage: standings_bench [redis-port]   (the port only when compiled with HAVE_HIREDIS).
+ * Run it through bench/standings.sh, which builds it and starts a private redis-server. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +14,14 @@
 #include <hiredis/hiredis.h>
 #endif
 
+#ifndef CONTESTANTS /* both may be set with -D, e.g. to see a cache-resident run */
 #define CONTESTANTS 100000
+#endif
+#ifndef UPDATES
 #define UPDATES 1000000
+#endif
 #define RESORT_UPDATES 2000
+#define CHECKED_UPDATES RESORT_UPDATES /* every contender runs at least these */
 #define REDIS_UPDATES 200000
 #define GROUPS 3
 #define VENUES 2
@@ -162,6 +168,7 @@ struct contender {
     const char *name;
     void *state;
     void (*add)(void *state, int scope, struct entry key);
+    void (*ready)(void *state); /* after the initial keys, before timing; may be NULL */
     uint64_t (*move)(void *state, const struct move *mv);
 };
 
@@ -201,6 +208,12 @@ static void resort_add(void *state, int scope, struct entry key)
     s->keys[scope][s->n[scope]++] = key;
 }
 
+static void resort_ready(void *state)
+{
+    struct sorted_scopes *s = state;
+    for (int i = 0; i < SCOPES; i++) qsort(s->keys[i], s->n[i], sizeof *s->keys[i], qsort_entries);
+}
+
 static size_t index_of_id(const struct entry *keys, size_t n, uint32_t id)
 {
     for (size_t i = 0; i < n; i++)
@@ -237,10 +250,15 @@ static uint64_t resort_move(void *state, const struct move *mv)
 /* --- Redis sorted sets: ZADD (replaces the member's score) + ZREVRANK, pipelined --- */
 
 #ifdef HAVE_HIREDIS
-/* The composite key as one exact double: total, then tiebreak (both < 2^26 here). */
-static double redis_score(const struct entry *e)
+#define ID_SPAN (1 << 17)
+_Static_assert(CONTESTANTS <= ID_SPAN, "ids must fit in the Redis score");
+
+/* The whole key as one integer below 2^53, so exact as Redis's double score: higher is
+ * ahead, and the id is folded in reversed, so ZREVRANK counts exactly the keys before. */
+static long long redis_score(const struct entry *e)
 {
-    return (double)e->score * (MODULE_MAX + 1) + (double)e->tiebreak;
+    long long score_then_tiebreak = e->score * (MODULE_MAX + 1) + e->tiebreak;
+    return score_then_tiebreak * ID_SPAN + (ID_SPAN - 1 - (long long)e->id);
 }
 
 static void redis_expect_reply(redisContext *rc)
@@ -251,22 +269,30 @@ static void redis_expect_reply(redisContext *rc)
     freeReplyObject(reply);
 }
 
+struct redis {
+    redisContext *rc;
+    size_t pending; /* replies still to read while loading */
+};
+
+static void redis_ready(void *state)
+{
+    struct redis *r = state;
+    for (; r->pending > 0; r->pending--) redis_expect_reply(r->rc);
+}
+
 static void redis_add(void *state, int scope, struct entry key)
 {
-    static size_t pending;
-    redisContext *rc = state;
-    redisAppendCommand(rc, "ZADD jxbench:%d %.0f %u", scope, redis_score(&key), key.id);
-    if (++pending < 10000 && !(scope == MODULE_SCOPE(MODULES - 1) && key.id == CONTESTANTS - 1))
-        return;
-    for (; pending > 0; pending--) redis_expect_reply(rc);
+    struct redis *r = state;
+    redisAppendCommand(r->rc, "ZADD jxbench:%d %lld %u", scope, redis_score(&key), key.id);
+    if (++r->pending == 10000) redis_ready(r);
 }
 
 static uint64_t redis_move(void *state, const struct move *mv)
 {
-    redisContext *rc = state;
+    redisContext *rc = ((struct redis *)state)->rc;
     uint64_t rank_sum = 0;
     for (int i = 0; i < SCOPES_PER_UPDATE; i++) {
-        redisAppendCommand(rc, "ZADD jxbench:%d %.0f %u", mv->scope[i],
+        redisAppendCommand(rc, "ZADD jxbench:%d %lld %u", mv->scope[i],
                            redis_score(&mv->after[i]), mv->after[i].id);
         redisAppendCommand(rc, "ZREVRANK jxbench:%d %u", mv->scope[i], mv->after[i].id);
     }
@@ -311,7 +337,8 @@ static void report(const char *name, uint64_t *samples, size_t n, uint64_t wall_
            n / (wall_ns / 1e9), note);
 }
 
-/* Loads the initial standings into c, then times each of the first n updates. */
+/* Loads the initial standings into c, then times each of the first n updates. The ranks
+ * read in the first CHECKED_UPDATES updates are summed: every contender must agree. */
 static void run(const struct contender *c, const struct update *updates, size_t n,
                 const char *note)
 {
@@ -319,16 +346,19 @@ static void run(const struct contender *c, const struct update *updates, size_t 
     uint64_t *samples = xcalloc(n, sizeof *samples);
     init_contestants(cs);
     each_initial_key(cs, c->add, c->state);
-    uint64_t rank_sum = 0, start = now_ns();
+    if (c->ready) c->ready(c->state);
+    uint64_t checksum = 0, start = now_ns();
     for (size_t i = 0; i < n; i++) {
         struct move mv = apply_update(cs, &updates[i]);
         uint64_t t0 = now_ns();
-        rank_sum += c->move(c->state, &mv);
+        uint64_t rank_sum = c->move(c->state, &mv);
         samples[i] = now_ns() - t0;
+        if (i < CHECKED_UPDATES) checksum += rank_sum;
     }
     uint64_t wall = now_ns() - start;
     report(c->name, samples, n, wall, note);
-    printf("         (rank checksum %llu)\n", (unsigned long long)rank_sum);
+    printf("         ranks read in the first %d updates sum to %llu\n", CHECKED_UPDATES,
+           (unsigned long long)checksum);
     free(samples);
     free(cs);
 }
@@ -339,7 +369,7 @@ static void run_trees(const struct update *updates)
     for (int s = 0; s < SCOPES; s++)
         if (!(trees[s] = ostree_new(sizeof(struct entry), compare_entries, NULL, 1 + (uint64_t)s)))
             die("out of memory");
-    struct contender c = {"ostree", trees, tree_add, tree_move};
+    struct contender c = {"ostree", trees, tree_add, NULL, tree_move};
     run(&c, updates, UPDATES, "");
     for (int s = 0; s < SCOPES; s++) ostree_free(trees[s]);
 }
@@ -348,9 +378,7 @@ static void run_resort(const struct update *updates)
 {
     struct sorted_scopes s = {0};
     for (int i = 0; i < SCOPES; i++) s.keys[i] = xcalloc(CONTESTANTS, sizeof(struct entry));
-    struct contender c = {"re-sort", &s, resort_add, resort_move};
-    struct entry *initial_sort_first = NULL; /* the baseline starts from sorted arrays */
-    (void)initial_sort_first;
+    struct contender c = {"re-sort", &s, resort_add, resort_ready, resort_move};
     run(&c, updates, RESORT_UPDATES, "  (fewer updates: each one re-sorts 4 scopes)");
     for (int i = 0; i < SCOPES; i++) free(s.keys[i]);
 }
@@ -366,11 +394,11 @@ int main(int argc, char **argv)
     run_resort(updates);
 #ifdef HAVE_HIREDIS
     if (argc > 1) {
-        redisContext *rc = redis_connect(atoi(argv[1]));
-        struct contender c = {"redis", rc, redis_add, redis_move};
+        struct redis r = {redis_connect(atoi(argv[1])), 0};
+        struct contender c = {"redis", &r, redis_add, redis_ready, redis_move};
         run(&c, updates, REDIS_UPDATES,
-            "  (one pipelined round trip of 4 ZADD + 4 ZREVRANK per update)");
-        redisFree(rc);
+            "  (fewer updates; one pipelined round trip of 4 ZADD + 4 ZREVRANK each)");
+        redisFree(r.rc);
     }
 #endif
     free(updates);
