@@ -9,101 +9,15 @@
 // arrived exactly once and that the sheet and the standings reflect them.
 //
 // JX_SCREENSHOTS=1 also writes the screenshots to docs/screenshots/.
-import { test as base, expect } from '@playwright/test';
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { ADMIN_PASSWORD, DEMO_PASSWORD, ROOT, expect, test } from './fixture.mjs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = process.env.JIANGXING_BIN || path.join(ROOT, 'build/jiangxing');
-const ADMIN_PASSWORD = `admin-${randomBytes(6).toString('hex')}`;
-const DEMO_PASSWORD = 'demo-pass-123';
 const JUDGE = 'j-wz-A-1'; // demo judge of module A at the Wenzhou venue
 const MARKS_URL = '**/api/v1/competitions/*/marks';
 
 // ------------------------------------------------------------------ server
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function startServer() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'jx-e2e-'));
-  const db = path.join(dir, 't.db');
-  const env = { ...process.env, JIANGXING_ADMIN_PASSWORD: ADMIN_PASSWORD, JIANGXING_DEMO_PASSWORD: DEMO_PASSWORD };
-  const demo = spawnSync(BIN, ['demo', '--db', db], { cwd: ROOT, env, encoding: 'utf8' });
-  if (demo.status !== 0) throw new Error(`jiangxing demo failed (${demo.status}): ${demo.stderr || demo.error}`);
-  const port = await freePort();
-  const proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web', path.join(ROOT, 'web')], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  proc.stdout.on('data', (d) => (log += d));
-  proc.stderr.on('data', (d) => (log += d));
-  const server = { base: `http://127.0.0.1:${port}`, pid: proc.pid, proc, dir, log: () => log };
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`jiangxing serve exited ${proc.exitCode}: ${log}`);
-    try {
-      const r = await fetch(`${server.base}/api/v1/competitions`);
-      if (r.status === 401 || r.status === 200) return server;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > deadline) {
-      await stopServer(server);
-      throw new Error(`jiangxing serve did not answer within 20 s: ${log}`);
-    }
-    await sleep(100);
-  }
-}
-
-async function stopServer(server) {
-  if (server.proc.exitCode === null && server.proc.signalCode === null) {
-    const exited = new Promise((r) => server.proc.once('exit', r));
-    process.kill(server.pid, 'SIGTERM');
-    const force = setTimeout(() => {
-      try {
-        process.kill(server.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }, 5000);
-    await exited;
-    clearTimeout(force);
-  }
-  rmSync(server.dir, { recursive: true, force: true });
-}
-
-const test = base.extend({
-  server: [
-    async ({}, use) => {
-      const server = await startServer();
-      try {
-        await use(server);
-      } finally {
-        await stopServer(server);
-      }
-    },
-    { scope: 'worker' },
-  ],
-  baseURL: async ({ server }, use) => use(server.base),
-});
 
 // ------------------------------------------------------------------ helpers
 

@@ -10,6 +10,7 @@
 // judges · standings · publish · export · start-up.
 
 import * as api from '/static/common/api.js';
+import { $, fmt, h } from '/static/common/dom.js';
 import { applyI18n, bindLangToggle, define, localMessage, onLangChange, t } from '/static/common/i18n.js';
 
 // ---------------------------------------------------------------- messages
@@ -297,31 +298,8 @@ define({
 
 // ---------------------------------------------------------------- helpers
 
-const $ = (id) => document.getElementById(id);
 
-/** Builds an element. Text is always set as text, never parsed as HTML. */
-function h(tag, props, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props || {})) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === 'class') node.className = value;
-    else if (key === 'text') node.textContent = value;
-    else if (key === 'dataset') Object.assign(node.dataset, value);
-    else if (key.startsWith('on') && typeof value === 'function') node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? '' : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : String(child));
-  }
-  return node;
-}
 
-const numberFormat = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 3 });
-/** A score as zh-CN text (at most three decimals); '—' when absent. */
-function fmt(n) {
-  return typeof n === 'number' && Number.isFinite(n) ? numberFormat.format(n) : '—';
-}
 
 const sheetHref = (competition, contestant) =>
   `/sheet?competition=${encodeURIComponent(competition)}&contestant=${encodeURIComponent(contestant)}`;

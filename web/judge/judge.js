@@ -16,6 +16,7 @@
 // start-up.
 
 import * as api from '/static/common/api.js';
+import { $, h } from '/static/common/dom.js';
 import { applyI18n, bindLangToggle, define, getLang, localMessage, onLangChange, t } from '/static/common/i18n.js';
 
 // ---------------------------------------------------------------- messages
@@ -245,25 +246,7 @@ define({
 
 // ----------------------------------------------------------- DOM helpers
 
-const $ = (id) => document.getElementById(id);
 
-/** Creates an element. props: class, text, dataset, on* listeners, attributes. Never parses HTML. */
-function h(tag, props, ...children) {
-  const el = document.createElement(tag);
-  for (const [name, value] of Object.entries(props || {})) {
-    if (value == null || value === false) continue;
-    if (name === 'class') el.className = value;
-    else if (name === 'text') el.textContent = value;
-    else if (name === 'dataset') Object.assign(el.dataset, value);
-    else if (name.startsWith('on') && typeof value === 'function') el.addEventListener(name.slice(2), value);
-    else el.setAttribute(name, value === true ? '' : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child == null || child === false) continue;
-    el.append(child instanceof Node ? child : String(child));
-  }
-  return el;
-}
 
 let toastTimer = 0;
 function toast(text) {

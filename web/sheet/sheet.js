@@ -6,6 +6,7 @@
 // Everything from the server is set with textContent.
 
 import * as api from '/static/common/api.js';
+import { $, fmt, h } from '/static/common/dom.js';
 import { applyI18n, bindLangToggle, define, localMessage, onLangChange, t } from '/static/common/i18n.js';
 
 define({
@@ -115,27 +116,8 @@ define({
   },
 });
 
-const $ = (id) => document.getElementById(id);
 
-/** Builds an element. Text is always set as text, never parsed as HTML. */
-function h(tag, props, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props || {})) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === 'class') node.className = value;
-    else if (key === 'text') node.textContent = value;
-    else if (key === 'dataset') Object.assign(node.dataset, value);
-    else node.setAttribute(key, value === true ? '' : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : String(child));
-  }
-  return node;
-}
 
-const numberFormat = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 3 });
-const fmt = (n) => (typeof n === 'number' && Number.isFinite(n) ? numberFormat.format(n) : '—');
 const fmtShort = (ms) =>
   new Date(ms).toLocaleString('zh-CN', { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
 const fmtFull = (ms) => new Date(ms).toLocaleString('zh-CN', { hour12: false });
