@@ -1,5 +1,6 @@
 /* The jiangxing command: one table of subcommands, each with its own --help.
  * `jiangxing --help` lists them from the same table. */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,6 +32,10 @@ static void print_help(FILE *out)
 
 int main(int argc, char **argv)
 {
+    if (sodium_init() < 0) {
+        fputs("jiangxing: libsodium cannot start\n", stderr);
+        return 1;
+    }
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         print_help(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

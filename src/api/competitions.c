@@ -153,7 +153,7 @@ void handle_judge_view(struct ctx *c)
     for (size_t i = 0; i < sizeof deduction_reasons / sizeof *deduction_reasons; i++)
         json_array_append_new(reasons, json_string(deduction_reasons[i]));
     struct own_marks own = {c->session->username, json_array()};
-    store_each_event(c->app->db, 0, s->id, collect_own_mark, &own);
+    store_each_event(c->app->db, 0, s->id, NULL, collect_own_mark, &own);
     json_t *venue = a->venue >= 0 ? json_pack("{s:s, s:s}", "id", s->venues[a->venue].id, "name",
                                               s->venues[a->venue].name)
                                   : json_pack("{s:s, s:s}", "id", "*", "name", "全部赛场");

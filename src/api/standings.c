@@ -105,7 +105,7 @@ void handle_sheet(struct ctx *c)
     const struct result *r = &contest->results[who];
     const struct contestant *person = &s->contestants[who];
     struct sheet_marks marks = {person->id, json_object(), json_object()};
-    store_each_event(c->app->db, 0, s->id, collect_marks, &marks);
+    store_each_event(c->app->db, 0, s->id, person->id, collect_marks, &marks);
     json_t *modules = json_array();
     for (int m = 0; m < s->n_modules; m++) {
         struct scope scope = {SCOPE_MODULE, m};

@@ -86,6 +86,7 @@ static int apply_created(struct app *app, const struct event *ev, struct jx_erro
         free(comp);
         return -1;
     }
+    if (app->replaying) contest_pause_standings(&comp->contest);
     app->competitions[app->n_competitions++] = comp;
     return 0;
 }
@@ -333,8 +334,13 @@ int app_open(struct app *app, const char *db_path, struct jx_error *e)
     memset(app, 0, sizeof *app);
     if (!(app->db = store_open(db_path, e))) return -1;
     struct replay r = {app, e};
-    int rc = store_each_event(app->db, 0, NULL, replay_one, &r);
+    app->replaying = true;
+    int rc = store_each_event(app->db, 0, NULL, NULL, replay_one, &r);
+    app->replaying = false;
     if (rc < 0) jx_fail(e, 500, "store_read", "db", "读取事件日志失败 / cannot read the event log");
+    for (int i = 0; rc == 0 && i < app->n_competitions; i++)
+        if (contest_resume_standings(&app->competitions[i]->contest) != 0)
+            rc = jx_fail(e, 500, "out_of_memory", NULL, "内存不足 / out of memory");
     if (rc != 0) {
         app_close(app);
         return -1;

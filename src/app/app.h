@@ -39,6 +39,7 @@ struct app {
     sqlite3 *db; /* the loop thread's connection (reads; writes go through the writer) */
     struct writer *writer;
     _Atomic int helper_threads; /* hashing threads that will still submit to the writer */
+    bool replaying;             /* app_open is replaying the log */
     struct competition **competitions;
     int n_competitions;
     int64_t last_seq;

@@ -71,7 +71,7 @@ static int collect_created(const struct event *ev, void *arg)
 json_t *export_competition(struct app *app, const struct competition *comp)
 {
     struct created c = {NULL};
-    if (store_each_event(app->db, 0, comp->contest.scheme.id, collect_created, &c) != 0) {
+    if (store_each_event(app->db, 0, comp->contest.scheme.id, NULL, collect_created, &c) != 0) {
         json_decref(c.doc);
         return NULL;
     }
@@ -88,7 +88,7 @@ int export_marks_jsonl(struct app *app, const struct competition *comp, char **o
 {
     struct text t;
     if (text_open(&t) != 0) return -1;
-    int rc = store_each_event(app->db, 0, comp->contest.scheme.id, write_mark, t.f);
+    int rc = store_each_event(app->db, 0, comp->contest.scheme.id, NULL, write_mark, t.f);
     return text_close(&t, out, len) == 0 && rc == 0 ? 0 : -1;
 }
 

@@ -53,7 +53,7 @@ int cmd_verify(int argc, char **argv)
         return 1;
     }
     struct chain c = {{0}, 0, 0, 0};
-    int rc = store_each_event(db, 0, NULL, check_link, &c);
+    int rc = store_each_event(db, 0, NULL, NULL, check_link, &c);
     store_close(db);
     if (rc < 0) {
         fprintf(stderr, "jiangxing verify: cannot read the log of %s\n", path);

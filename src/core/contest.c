@@ -2,6 +2,7 @@
  * replacement with reason, judges per criterion, voids, locks, idempotency) and rescoring. */
 #include "core/contest.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,23 @@ static int place_contestant(struct contest *c, int i)
     memset(cell_at(c, i, 0), 0, (size_t)s->n_criteria * sizeof(struct cell));
     if (result_init(&c->results[i], s) != 0) return -1;
     rescore(c, i);
-    return standings_insert(&c->standings, s, i, &c->results[i]);
+    return c->standings_paused ? 0 : standings_insert(&c->standings, s, i, &c->results[i]);
+}
+
+void contest_pause_standings(struct contest *c)
+{
+    standings_release(&c->standings);
+    c->standings_paused = true;
+}
+
+int contest_resume_standings(struct contest *c)
+{
+    if (!c->standings_paused) return 0;
+    c->standings_paused = false;
+    if (standings_init(&c->standings, &c->scheme) != 0) return -1;
+    for (int i = 0; i < c->scheme.n_contestants; i++)
+        if (standings_insert(&c->standings, &c->scheme, i, &c->results[i]) != 0) return -1;
+    return 0;
 }
 
 int contest_init(struct contest *c, struct scheme *scheme, struct jx_error *e)
@@ -76,7 +93,9 @@ int contest_init(struct contest *c, struct scheme *scheme, struct jx_error *e)
     c->scheme = *scheme;
     memset(scheme, 0, sizeof *scheme);
     c->locked = calloc((size_t)c->scheme.n_modules, sizeof *c->locked);
-    if (!c->locked || standings_init(&c->standings, &c->scheme) != 0) goto oom;
+    if (!c->locked || standings_init(&c->standings, &c->scheme) != 0 ||
+        result_init(&c->scratch, &c->scheme) != 0)
+        goto oom;
     for (int i = 0; i < c->scheme.n_contestants; i++)
         if (place_contestant(c, i) != 0) goto oom;
     return 0;
@@ -101,10 +120,10 @@ void contest_release(struct contest *c)
     free(c->cells);
     free(c->results);
     free(c->locked);
-    for (int64_t i = 0; i < c->n_keys; i++) free(c->key_records[i].fingerprint);
     free(c->key_records);
     strmap_release(&c->keys);
     standings_release(&c->standings);
+    free(c->scratch.modules);
     scheme_release(&c->scheme);
     memset(c, 0, sizeof *c);
 }
@@ -150,12 +169,27 @@ struct plan {
     int entry;   /* void: the deduction entry to void */
 };
 
-static void fingerprint(const struct mark *m, char *out, size_t size)
+static void hash_field(crypto_generichash_state *st, const char *s)
 {
-    snprintf(out, size, "%d\x1f%s\x1f%s\x1f%s\x1f%lld\x1f%d\x1f%s\x1f%s", m->type,
-             m->contestant ? m->contestant : "", m->criterion ? m->criterion : "",
-             m->judge ? m->judge : "", (long long)m->value, m->has_seconds,
-             m->reason ? m->reason : "", m->void_key ? m->void_key : "");
+    uint32_t len = s ? (uint32_t)strlen(s) : UINT32_MAX; /* absent differs from "" */
+    crypto_generichash_update(st, (const unsigned char *)&len, sizeof len);
+    if (s) crypto_generichash_update(st, (const unsigned char *)s, len);
+}
+
+/* A 128-bit BLAKE2b digest of everything a mark says, to tell a resent mark from a
+ * different one under the same key. */
+static void fingerprint(const struct mark *m, unsigned char out[FINGERPRINT_SIZE])
+{
+    crypto_generichash_state st;
+    int64_t numbers[3] = {m->type, m->value, m->has_seconds};
+    crypto_generichash_init(&st, NULL, 0, FINGERPRINT_SIZE);
+    crypto_generichash_update(&st, (const unsigned char *)numbers, sizeof numbers);
+    hash_field(&st, m->contestant);
+    hash_field(&st, m->criterion);
+    hash_field(&st, m->judge);
+    hash_field(&st, m->reason);
+    hash_field(&st, m->void_key);
+    crypto_generichash_final(&st, out, FINGERPRINT_SIZE);
 }
 
 /* A reason or key counts only with something besides spaces in it. */
@@ -271,9 +305,9 @@ static int check(const struct contest *c, const struct mark *m, struct plan *p,
     if (!has_text(m->key)) return jx_fail(e, 400, "key_required", "key", "缺少 key / key is required");
     int64_t known;
     if (strmap_get(&c->keys, m->key, &known)) {
-        char body[2048];
-        fingerprint(m, body, sizeof body);
-        if (strcmp(body, c->key_records[known].fingerprint) != 0)
+        unsigned char digest[FINGERPRINT_SIZE];
+        fingerprint(m, digest);
+        if (memcmp(digest, c->key_records[known].fingerprint, FINGERPRINT_SIZE) != 0)
             return jx_fail(e, 409, "key_conflict", "key",
                            "同一 key 的内容不同 / key \"%s\" was used for a different mark", m->key);
         p->outcome = APPLY_DUPLICATE;
@@ -314,17 +348,12 @@ static int remember_key(struct contest *c, const struct mark *m, const struct pl
         c->key_records = grown;
         c->cap_keys = cap;
     }
-    char body[2048];
-    fingerprint(m, body, sizeof body);
     struct key_record *r = &c->key_records[c->n_keys];
-    if (!(r->fingerprint = strdup(body))) return -1;
+    fingerprint(m, r->fingerprint);
     r->contestant = p->contestant;
     r->criterion = p->criterion;
     r->entry = entry;
-    if (strmap_put(&c->keys, m->key, c->n_keys) != 0) {
-        free(r->fingerprint);
-        return -1;
-    }
+    if (strmap_put(&c->keys, m->key, c->n_keys) != 0) return -1;
     c->n_keys++;
     return 0;
 }
@@ -373,15 +402,13 @@ static int change_cell(struct cell *cell, const struct criterion *k, const struc
 static int apply_planned(struct contest *c, const struct mark *m, const struct plan *p)
 {
     const struct scheme *s = &c->scheme;
-    struct result before;
-    if (result_init(&before, s) != 0) return -1;
-    result_copy(&before, &c->results[p->contestant], s);
+    result_copy(&c->scratch, &c->results[p->contestant], s);
     int entry = change_cell(cell_at(c, p->contestant, p->criterion), &s->criteria[p->criterion], m, p);
     int rc = entry == -2 || remember_key(c, m, p, entry) != 0 ? -1 : 0;
     rescore(c, p->contestant);
-    if (standings_move(&c->standings, s, p->contestant, &before, &c->results[p->contestant]) != 0)
+    if (!c->standings_paused &&
+        standings_move(&c->standings, s, p->contestant, &c->scratch, &c->results[p->contestant]) != 0)
         rc = -1;
-    free(before.modules);
     return rc;
 }
 
@@ -426,7 +453,7 @@ static void restore_undo(struct contest *c, struct undo *u)
     release_cell(cell);
     *cell = u->cell;
     struct result *now = &c->results[u->contestant];
-    standings_move(&c->standings, &c->scheme, u->contestant, now, &u->result);
+    if (!c->standings_paused) standings_move(&c->standings, &c->scheme, u->contestant, now, &u->result);
     result_copy(now, &u->result, &c->scheme);
     free(u->result.modules);
 }
@@ -438,7 +465,7 @@ static void forget_batch_keys(struct contest *c, const struct mark *marks, const
 {
     for (int i = 0; i < n; i++)
         if (outcomes[i] == APPLY_ACCEPTED) strmap_remove(&c->keys, marks[i].key);
-    while (c->n_keys > n_keys) free(c->key_records[--c->n_keys].fingerprint);
+    c->n_keys = n_keys;
 }
 
 int contest_apply_batch(struct contest *c, const struct mark *marks, int n, int *outcomes,
@@ -455,7 +482,10 @@ int contest_apply_batch(struct contest *c, const struct mark *marks, int n, int 
         if (check(c, &marks[i], &p, e) != 0) {
             *failed = i;
             rc = -1;
-        } else if ((outcomes[i] = p.outcome) == APPLY_ACCEPTED) {
+        } else if ((outcomes[i] = p.outcome) == APPLY_ACCEPTED && i == n - 1) {
+            /* Nothing after the last mark can refuse the batch: no undo needed. */
+            if (apply_planned(c, &marks[i], &p) != 0) abort(); /* out of memory mid-change */
+        } else if (outcomes[i] == APPLY_ACCEPTED) {
             if (save_undo(c, &p, &undo[applied]) != 0 || apply_planned(c, &marks[i], &p) != 0) {
                 *failed = i;
                 rc = jx_fail(e, 500, "out_of_memory", NULL, "内存不足 / out of memory");

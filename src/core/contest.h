@@ -51,9 +51,11 @@ struct result {
     int n_marked;         /* criteria with a mark */
 };
 
-/* What an idempotency key stands for: its mark's canonical body, and where it landed. */
+#define FINGERPRINT_SIZE 16
+
+/* What an idempotency key stands for: a digest of its mark, and where it landed. */
 struct key_record {
-    char *fingerprint;
+    unsigned char fingerprint[FINGERPRINT_SIZE];
     int contestant, criterion;
     int entry; /* the deduction entry it created, or -1 */
 };
@@ -67,11 +69,18 @@ struct contest {
     struct key_record *key_records;
     int64_t n_keys, cap_keys;
     struct standings standings;
+    bool standings_paused;    /* replay: the trees are built once at the end */
+    struct result scratch;    /* a result's state before a change (no malloc per mark) */
 };
 
 /* Takes ownership of a validated scheme (contestants included) and builds empty state. */
 int contest_init(struct contest *c, struct scheme *scheme, struct jx_error *e);
 void contest_release(struct contest *c);
+
+/* Replay of a long log: stop maintaining standings mark by mark, then build every tree
+ * once from the results. Scores are kept up to date throughout. */
+void contest_pause_standings(struct contest *c);
+int contest_resume_standings(struct contest *c);
 
 /* Adds a contestant (ownership of its strings passes on success). */
 int contest_add_contestant(struct contest *c, struct contestant *who, struct jx_error *e);

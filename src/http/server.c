@@ -216,6 +216,7 @@ int server_run(struct app *app, const char *db_path, const char *listen, const c
     evthread_use_pthreads();
     struct server srv = {.app = app, .web_root = web_root};
     srv.base = event_base_new();
+    if (srv.base) event_base_priority_init(srv.base, 2); /* 0: commits answered, 1: the rest */
     srv.http = evhttp_new(srv.base);
     if (!srv.base || !srv.http) return 1;
     if (!(app->writer = writer_start(db_path, srv.base))) return 1;

@@ -181,18 +181,21 @@ static const char *column_text(sqlite3_stmt *st, int i)
     return (const char *)sqlite3_column_text(st, i);
 }
 
-int store_each_event(sqlite3 *db, int64_t after, const char *competition,
+int store_each_event(sqlite3 *db, int64_t after, const char *competition, const char *contestant,
                      int (*fn)(const struct event *ev, void *arg), void *arg)
 {
+    static const char columns[] =
+        "SELECT seq, at_ms, competition, kind, actor, key, contestant, body, hash FROM events";
+    char sql[300];
+    /* One contestant's events come through the (competition, contestant) index. */
+    snprintf(sql, sizeof sql, "%s WHERE %s ORDER BY seq", columns,
+             contestant ? "competition = ?2 AND contestant = ?3 AND seq > ?1"
+                        : "seq > ?1 AND (?2 IS NULL OR competition = ?2)");
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "SELECT seq, at_ms, competition, kind, actor, key, contestant, body, hash"
-                           " FROM events WHERE seq > ? AND (?2 IS NULL OR competition = ?2)"
-                           " ORDER BY seq",
-                           -1, &st, NULL) != SQLITE_OK)
-        return -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
     sqlite3_bind_int64(st, 1, after);
     bind_text_or_null(st, 2, competition);
+    if (contestant) sqlite3_bind_text(st, 3, contestant, -1, SQLITE_STATIC);
     int rc, stopped = 0;
     while (!stopped && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct event ev = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),

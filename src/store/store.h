@@ -37,9 +37,9 @@ void store_thread_done(void);
 int store_log_tail(sqlite3 *db, int64_t *seq, unsigned char hash[HASH_SIZE]);
 /* Appends one event (inside the caller's transaction). */
 int store_append(sqlite3 *db, const struct event *ev);
-/* Calls fn on every event with seq > after, in order; stops when fn returns non-zero
- * and returns that value. */
-int store_each_event(sqlite3 *db, int64_t after, const char *competition,
+/* Calls fn on every event with seq > after, in order, of one competition and one
+ * contestant when they are not NULL; stops when fn returns non-zero and returns that value. */
+int store_each_event(sqlite3 *db, int64_t after, const char *competition, const char *contestant,
                      int (*fn)(const struct event *ev, void *arg), void *arg);
 
 /* The stored projection of one contestant's result. */

@@ -92,6 +92,8 @@ struct writer *writer_start(const char *path, struct event_base *base)
     w->queue_tail = &w->queue;
     w->done_tail = &w->done;
     w->done_event = event_new(base, -1, 0, run_done, w);
+    /* Committed answers go out before new requests are read (priority 0 of 2). */
+    if (w->done_event) event_priority_set(w->done_event, 0);
     if (!w->done_event || pthread_create(&w->thread, NULL, writer_main, w) != 0) {
         if (w->done_event) event_free(w->done_event);
         store_close(w->db);
