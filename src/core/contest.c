@@ -405,7 +405,7 @@ static int apply_planned(struct contest *c, const struct mark *m, const struct p
     result_copy(&c->scratch, &c->results[p->contestant], s);
     int entry = change_cell(cell_at(c, p->contestant, p->criterion), &s->criteria[p->criterion], m, p);
     int rc = entry == -2 || remember_key(c, m, p, entry) != 0 ? -1 : 0;
-    rescore(c, p->contestant);
+    score_after_change(s, contest_cell(c, p->contestant, 0), p->criterion, &c->results[p->contestant]);
     if (!c->standings_paused &&
         standings_move(&c->standings, s, p->contestant, &c->scratch, &c->results[p->contestant]) != 0)
         rc = -1;

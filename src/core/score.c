@@ -42,18 +42,9 @@ bool cell_complete(const struct criterion *k, const struct cell *cell)
     return k->kind == KIND_JUDGEMENT ? cell->n_slots >= k->judges : cell->marked;
 }
 
-void score_result(const struct scheme *s, const struct cell *row, struct result *r)
+/* Components and total from the module scores already in r. */
+static void score_components(const struct scheme *s, struct result *r)
 {
-    r->time_sum = 0;
-    r->n_marked = 0;
-    for (int m = 0; m < s->n_modules; m++) r->modules[m] = 0;
-    for (int i = 0; i < s->n_criteria; i++) {
-        const struct criterion *k = &s->criteria[i];
-        milli_t score = score_cell(k, &row[i]);
-        r->modules[k->module] += score;
-        if (cell_complete(k, &row[i])) r->n_marked++;
-        if (k->kind == KIND_TIME) r->time_sum += row[i].marked ? row[i].value : k->zero_after;
-    }
     __int128 weighted = 0;
     for (int c = 0; c < s->n_components; c++) {
         milli_t sum = 0;
@@ -63,4 +54,41 @@ void score_result(const struct scheme *s, const struct cell *row, struct result 
         weighted += (__int128)s->components[c].weight_micro * r->components[c];
     }
     r->total = div_round_half_away(weighted, MICRO);
+}
+
+/* Completeness and time, which are cheap to count over every criterion. */
+static void score_counts(const struct scheme *s, const struct cell *row, struct result *r)
+{
+    r->time_sum = 0;
+    r->n_marked = 0;
+    for (int i = 0; i < s->n_criteria; i++) {
+        const struct criterion *k = &s->criteria[i];
+        if (cell_complete(k, &row[i])) r->n_marked++;
+        if (k->kind == KIND_TIME) r->time_sum += row[i].marked ? row[i].value : k->zero_after;
+    }
+}
+
+static milli_t score_module(const struct scheme *s, const struct cell *row, int m)
+{
+    const struct module *mod = &s->modules[m];
+    milli_t sum = 0;
+    for (int k = mod->first_criterion; k < mod->first_criterion + mod->n_criteria; k++)
+        sum += score_cell(&s->criteria[k], &row[k]);
+    return sum;
+}
+
+void score_result(const struct scheme *s, const struct cell *row, struct result *r)
+{
+    for (int m = 0; m < s->n_modules; m++) r->modules[m] = score_module(s, row, m);
+    score_counts(s, row, r);
+    score_components(s, r);
+}
+
+void score_after_change(const struct scheme *s, const struct cell *row, int criterion,
+                        struct result *r)
+{
+    int m = s->criteria[criterion].module;
+    r->modules[m] = score_module(s, row, m);
+    score_counts(s, row, r);
+    score_components(s, r);
 }

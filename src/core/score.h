@@ -15,5 +15,9 @@ bool cell_complete(const struct criterion *k, const struct cell *cell);
 milli_t score_time(const struct criterion *k, milli_t seconds);
 /* Fills r (whose arrays are allocated) from the contestant's row of n_criteria cells. */
 void score_result(const struct scheme *s, const struct cell *row, struct result *r);
+/* The same when only one criterion changed since r was computed: its module is
+ * rescored, the others are kept. */
+void score_after_change(const struct scheme *s, const struct cell *row, int criterion,
+                        struct result *r);
 
 #endif

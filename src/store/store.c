@@ -210,6 +210,30 @@ int store_each_event(sqlite3 *db, int64_t after, const char *competition, const 
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static int check_link(const struct event *ev, void *arg)
+{
+    struct chain *c = arg;
+    unsigned char expected[HASH_SIZE];
+    event_hash(ev, c->hash, expected);
+    if (ev->seq != c->seq + 1 || memcmp(expected, ev->hash, HASH_SIZE) != 0) {
+        c->bad = ev->seq;
+        return 1;
+    }
+    memcpy(c->hash, ev->hash, HASH_SIZE);
+    c->seq = ev->seq;
+    c->count++;
+    return 0;
+}
+
+int store_verify_chain(const char *path, struct chain *c)
+{
+    memset(c, 0, sizeof *c);
+    sqlite3 *db = store_open(path, NULL);
+    int rc = db ? store_each_event(db, 0, NULL, NULL, check_link, c) : -1;
+    store_close(db);
+    return rc < 0 ? -1 : 0;
+}
+
 int store_put_result(sqlite3 *db, const char *competition, const char *contestant, int64_t total,
                      bool complete, const char *modules_json, int64_t seq)
 {

@@ -42,6 +42,16 @@ int store_append(sqlite3 *db, const struct event *ev);
 int store_each_event(sqlite3 *db, int64_t after, const char *competition, const char *contestant,
                      int (*fn)(const struct event *ev, void *arg), void *arg);
 
+/* The hash chain checked from the first event: count of intact events, the last intact
+ * sequence and hash, and the first event that does not follow (0 when none). */
+struct chain {
+    unsigned char hash[HASH_SIZE];
+    int64_t seq, count, bad;
+};
+/* Checks the whole chain of the database at path on its own connection. -1 when the
+ * log cannot be read. Safe to run on a thread of its own. */
+int store_verify_chain(const char *path, struct chain *c);
+
 /* The stored projection of one contestant's result. */
 int store_put_result(sqlite3 *db, const char *competition, const char *contestant, int64_t total,
                      bool complete, const char *modules_json, int64_t seq);

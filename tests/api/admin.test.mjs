@@ -158,4 +158,7 @@ test('the CLI: export, import-contestants (refused while the server runs), verif
   const tampered = cli(['verify', '--db', copy]);
   assert.equal(tampered.status, 1);
   assert.match(tampered.stdout, /BROKEN: event \d+/);
+  const replayed = cli(['replay', '--db', copy]);
+  assert.equal(replayed.status, 1, 'a tampered log is not replayed into a server');
+  assert.match(replayed.stderr, /breaks the hash chain/);
 });

@@ -422,6 +422,15 @@ static void test_replay_equals_batches(void **state)
         for (int i = 0; i < n_marks; i++) contest_apply_mark(&one, &marks[i], &e);
         assert_int_equal(contest_resume_standings(&one), 0);
         for (int p = 0; p < n_people; p++) {
+            /* incremental rescoring equals scoring the row from scratch */
+            milli_t arrays[8];
+            struct result fresh = {.modules = arrays, .components = arrays + 2};
+            score_result(&one.scheme, contest_cell(&one, p, 0), &fresh);
+            assert_int_equal(fresh.total, one.results[p].total);
+            assert_int_equal(fresh.modules[0], one.results[p].modules[0]);
+            assert_int_equal(fresh.modules[1], one.results[p].modules[1]);
+            assert_int_equal(fresh.time_sum, one.results[p].time_sum);
+            assert_int_equal(fresh.n_marked, one.results[p].n_marked);
             assert_int_equal(one.results[p].total, batched.results[p].total);
             assert_int_equal(contest_complete(&one, p), contest_complete(&batched, p));
             assert_int_equal(rank_of(&one, "overall", p), rank_of(&batched, "overall", p));
