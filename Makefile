@@ -76,3 +76,8 @@ clean:
 	rm -rf build build-san
 
 -include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d
+
+# libFuzzer harnesses (fuzz/README.md); fuzz/ is also a directory, hence .PHONY.
+.PHONY: fuzz
+fuzz:
+	fuzz/run.sh all $(or $(SECONDS),60)
