@@ -14,7 +14,8 @@ static const char usage[] =
     "usage: jiangxing score COMPETITION.json MARKS.jsonl [--scope SCOPE]\n"
     "  Prints the standings JSON computed from the competition file and the marks,\n"
     "  applied in file order. SCOPE: overall (default), group:ID, venue:ID, module:ID.\n"
-    "  A mark the server would reject is reported on stderr with its line and skipped.\n";
+    "  A mark the server would reject is reported on stderr with its line and skipped;\n"
+    "  a line that is not JSON at all stops the command (exit 1, no standings).\n";
 
 int contest_load_file(const char *path, struct contest *c)
 {

@@ -48,8 +48,11 @@ static void rescore(struct contest *c, int contestant)
     score_result(s, row, &c->results[contestant]);
 }
 
+/* Room for at least rows contestants, growing geometrically. */
 static int grow_rows(struct contest *c, int rows)
 {
+    if (rows <= c->cap_rows) return 0;
+    if (rows < c->cap_rows * 2) rows = c->cap_rows * 2;
     size_t n_cells = (size_t)rows * (size_t)c->scheme.n_criteria;
     struct cell *cells = realloc(c->cells, n_cells * sizeof *cells);
     if (!cells) return -1;
@@ -57,6 +60,7 @@ static int grow_rows(struct contest *c, int rows)
     struct result *results = realloc(c->results, (size_t)rows * sizeof *results);
     if (!results) return -1;
     c->results = results;
+    c->cap_rows = rows;
     return 0;
 }
 
@@ -89,6 +93,12 @@ int contest_resume_standings(struct contest *c)
 
 int contest_init(struct contest *c, struct scheme *scheme, struct jx_error *e)
 {
+    if ((long long)scheme->n_contestants * scheme->n_criteria > MAX_CELLS) {
+        scheme_release(scheme);
+        return jx_fail(e, 413, "too_large", "contestants",
+                       "选手数 × 评分项数超过 %lld / contestants × criteria exceed %lld", MAX_CELLS,
+                       MAX_CELLS);
+    }
     memset(c, 0, sizeof *c);
     c->scheme = *scheme;
     memset(scheme, 0, sizeof *scheme);
@@ -138,6 +148,10 @@ int contest_add_contestant(struct contest *c, struct contestant *who, struct jx_
     if (scheme_contestant(s, who->id) >= 0)
         return jx_fail(e, 409, "duplicate_id", "id", "选手编号 %s 已存在 / contestant %s exists",
                        who->id, who->id);
+    if ((long long)(s->n_contestants + 1) * s->n_criteria > MAX_CELLS)
+        return jx_fail(e, 413, "too_large", "contestants",
+                       "选手数 × 评分项数超过 %lld / contestants × criteria exceed %lld", MAX_CELLS,
+                       MAX_CELLS);
     if (scheme_add_contestant(s, who) != 0 || place_contestant(c, s->n_contestants - 1) != 0)
         return jx_fail(e, 500, "out_of_memory", NULL, "内存不足 / out of memory");
     return 0;

@@ -63,6 +63,7 @@ struct key_record {
 struct contest {
     struct scheme scheme;
     struct cell *cells;       /* n_contestants × n_criteria, row per contestant */
+    int cap_rows;             /* rows allocated in cells and results */
     struct result *results;   /* per contestant */
     bool *locked;             /* per module */
     struct strmap keys;       /* idempotency key → index into key_records */

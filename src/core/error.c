@@ -1,9 +1,12 @@
-/* Filling a jx_error. Kept apart so every layer shares one formatting rule:
- * messages are truncated, never overflow, and fields are copied verbatim. */
+/* Filling a jx_error. Kept apart so every layer shares one formatting rule: messages
+ * are truncated, never overflow, and never end in half a UTF-8 character. */
 #include "core/error.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+
+#include "core/utf8.h"
 
 int jx_fail(struct jx_error *e, int status, const char *code, const char *field,
             const char *fmt, ...)
@@ -16,5 +19,7 @@ int jx_fail(struct jx_error *e, int status, const char *code, const char *field,
     va_start(ap, fmt);
     vsnprintf(e->message, sizeof e->message, fmt, ap);
     va_end(ap);
+    utf8_scrub(e->message);
+    utf8_scrub(e->field);
     return -1;
 }

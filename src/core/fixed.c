@@ -10,9 +10,9 @@ static bool scaled_from_double(double x, double scale, int64_t *out)
     if (!isfinite(x) || fabs(x) > 1e12) return false;
     double scaled = x * scale;
     double nearest = round(scaled);
-    /* A decimal such as 0.125 is not exact in binary; accept what is within the
-     * representation error of a value with at most log10(scale) decimals. */
-    if (fabs(scaled - nearest) > 1e-6 * (1.0 + fabs(nearest) * 1e-6)) return false;
+    /* A decimal such as 0.125 is not exact in binary: accept what lies within a few
+     * units in the last place of the nearest integer, and nothing coarser. */
+    if (fabs(scaled - nearest) > 1e-6 + fabs(nearest) * 4e-16) return false;
     *out = (int64_t)nearest;
     return true;
 }

@@ -105,19 +105,49 @@ void scheme_release(struct scheme *s)
     memset(s, 0, sizeof *s);
 }
 
-/* Ids are unique within their kind; all kinds of criteria, modules etc. share the check. */
+/* Ids are unique within their kind. Every item type starts with its `char *id`, so one
+ * check serves them all: items of stride bytes, count of them. O(n) with a hash map. */
+static int check_unique(const void *items, size_t stride, int count, const char *what,
+                        struct jx_error *e)
+{
+    struct strmap seen = {0};
+    int rc = 0;
+    for (int i = 0; i < count && rc == 0; i++) {
+        const char *id = *(char *const *)((const char *)items + (size_t)i * stride);
+        if (strmap_get(&seen, id, NULL))
+            rc = jx_fail(e, 400, "duplicate_id", what, "重复的编号 / duplicate id \"%s\" in %s", id, what);
+        else if (strmap_put(&seen, id, i) != 0)
+            rc = jx_fail(e, 500, "out_of_memory", NULL, "out of memory");
+    }
+    strmap_release(&seen);
+    return rc;
+}
+
 #define CHECK_UNIQUE(array, count, what)                                                  \
     do {                                                                                  \
-        for (int i_ = 0; i_ < (count); i_++)                                              \
-            for (int j_ = 0; j_ < i_; j_++)                                               \
-                if (strcmp((array)[i_].id, (array)[j_].id) == 0)                          \
-                    return jx_fail(e, 400, "duplicate_id", what,                          \
-                                   "重复的编号 / duplicate id \"%s\" in %s",              \
-                                   (array)[i_].id, what);                                 \
+        if (check_unique((array), sizeof *(array), (count), (what), e) != 0) return -1;    \
     } while (0)
+
+#define MAX_SECONDS_LIMIT (10000000LL * MILLI) /* time limits up to 10^7 s */
 
 static int validate_criteria(struct scheme *s, struct jx_error *e)
 {
+    for (int k = 0; k < s->n_criteria; k++) {
+        struct criterion *c = &s->criteria[k];
+        if (c->max <= 0 || c->max > 1000 * MILLI)
+            return jx_fail(e, 400, "invalid_max", c->id,
+                           "评分项 %s 的满分须在 0 到 1000 之间 / max must be in (0, 1000]", c->id);
+        if (c->kind == KIND_JUDGEMENT && (c->judges < 1 || c->judges > 15))
+            return jx_fail(e, 400, "invalid_judges", c->id,
+                           "评分项 %s 的裁判人数须为 1–15 / judges must be 1–15", c->id);
+        if (c->kind == KIND_TIME &&
+            (c->full_within < 0 || c->zero_after <= c->full_within || c->zero_after > MAX_SECONDS_LIMIT))
+            return jx_fail(e, 400, "invalid_time_limits", c->id,
+                           "评分项 %s 须满足 0 ≤ full_within_s < zero_after_s ≤ 10000000 / "
+                           "time limits must satisfy 0 <= full_within_s < zero_after_s <= 10000000",
+                           c->id);
+    }
+    /* Each max is at most 1000 and there are at most MAX_CRITERIA: the sums cannot overflow. */
     for (int m = 0; m < s->n_modules; m++) {
         struct module *mod = &s->modules[m];
         if (mod->n_criteria == 0)
@@ -128,20 +158,6 @@ static int validate_criteria(struct scheme *s, struct jx_error *e)
             mod->max += s->criteria[k].max;
         s->components[mod->component].max += mod->max;
     }
-    for (int k = 0; k < s->n_criteria; k++) {
-        struct criterion *c = &s->criteria[k];
-        if (c->max <= 0 || c->max > 1000 * MILLI)
-            return jx_fail(e, 400, "invalid_max", c->id,
-                           "评分项 %s 的满分须在 0 到 1000 之间 / max must be in (0, 1000]", c->id);
-        if (c->kind == KIND_JUDGEMENT && (c->judges < 1 || c->judges > 15))
-            return jx_fail(e, 400, "invalid_judges", c->id,
-                           "评分项 %s 的裁判人数须为 1–15 / judges must be 1–15", c->id);
-        if (c->kind == KIND_TIME && (c->full_within < 0 || c->zero_after <= c->full_within))
-            return jx_fail(e, 400, "invalid_time_limits", c->id,
-                           "评分项 %s 须满足 0 ≤ full_within_s < zero_after_s / "
-                           "time limits must satisfy 0 <= full_within_s < zero_after_s",
-                           c->id);
-    }
     return 0;
 }
 
@@ -149,9 +165,9 @@ static int validate_ranking(struct scheme *s, struct jx_error *e)
 {
     int64_t weights = 0, ratios = 0;
     for (int i = 0; i < s->n_components; i++) {
-        if (s->components[i].weight_micro < 0)
+        if (s->components[i].weight_micro < 0 || s->components[i].weight_micro > MICRO)
             return jx_fail(e, 400, "invalid_weight", "components",
-                           "权重不能为负 / weights must not be negative");
+                           "每个权重须在 0 到 1 之间 / each weight must be between 0 and 1");
         if (s->components[i].max == 0)
             return jx_fail(e, 400, "empty_component", "components",
                            "组成部分 %s 没有模块 / component %s has no modules",
@@ -162,9 +178,9 @@ static int validate_ranking(struct scheme *s, struct jx_error *e)
         return jx_fail(e, 400, "weights_not_one", "components",
                        "各组成部分权重之和须为 1 / component weights must sum to 1");
     for (int i = 0; i < s->n_awards; i++) {
-        if (s->awards[i].ratio_micro < 0)
+        if (s->awards[i].ratio_micro < 0 || s->awards[i].ratio_micro > MICRO)
             return jx_fail(e, 400, "invalid_ratio", "ranking.awards",
-                           "奖项比例不能为负 / award ratios must not be negative");
+                           "每个奖项比例须在 0 到 1 之间 / each award ratio must be between 0 and 1");
         ratios += s->awards[i].ratio_micro;
     }
     if (ratios > MICRO)

@@ -9,6 +9,9 @@
 #include "core/fixed.h"
 #include "core/strmap.h"
 
+#define MAX_CRITERIA 5000        /* criteria in one competition */
+#define MAX_CELLS 20000000LL     /* contestants × criteria held in memory */
+
 enum criterion_kind { KIND_MEASUREMENT, KIND_JUDGEMENT, KIND_DEDUCTION, KIND_TIME, KIND_AUTO };
 #define KIND_COUNT 5
 

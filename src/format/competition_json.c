@@ -7,7 +7,7 @@
 #include <string.h>
 
 #define MAX_NAME 200
-#define MAX_ITEMS 100000
+#define MAX_ITEMS 1000    /* groups, venues */
 #define MAX_CONTESTANTS 1000000
 
 bool id_is_valid(const char *id)
@@ -148,10 +148,11 @@ static int parse_criterion(const json_t *item, const char *field, struct criteri
     if (get_number(item, "max", field, false, &k->max, e) != 0) return -1;
     if (k->kind == KIND_JUDGEMENT) {
         const json_t *judges = json_object_get(item, "judges");
-        if (!json_is_integer(judges))
-            return jx_fail(e, 400, "invalid_judges", field, "%s.judges 须为整数 / judges must be an integer",
-                           field);
-        k->judges = (int)(json_integer_value(judges) > 99 ? 99 : json_integer_value(judges));
+        json_int_t n = json_integer_value(judges);
+        if (!json_is_integer(judges) || n < 1 || n > 15)
+            return jx_fail(e, 400, "invalid_judges", field,
+                           "%s.judges 须为 1–15 的整数 / judges must be an integer 1–15", field);
+        k->judges = (int)n;
     }
     if (k->kind == KIND_TIME &&
         (get_number(item, "full_within_s", field, false, &k->full_within, e) != 0 ||
@@ -190,6 +191,9 @@ static int parse_modules(const json_t *doc, struct scheme *s, struct jx_error *e
             return jx_fail(e, 400, "unknown_component", field,
                            "%s.component 不是已定义的组成部分 / unknown component", field);
         if (get_array(item, "criteria", true, 1000, &criteria, &n, e) != 0) return -1;
+        if (s->n_criteria + n > MAX_CRITERIA)
+            return jx_fail(e, 400, "too_many", "criteria", "评分项总数超过 %d / more than %d criteria",
+                           MAX_CRITERIA, MAX_CRITERIA);
         struct criterion *grown = realloc(s->criteria, (size_t)(s->n_criteria + n) * sizeof *grown);
         if (!grown) return jx_fail(e, 500, "out_of_memory", NULL, "oom");
         s->criteria = grown;

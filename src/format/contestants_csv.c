@@ -2,6 +2,8 @@
  * records, map header names to fields. Validation against the scheme happens later. */
 #include "format/contestants_csv.h"
 
+#include "core/utf8.h"
+
 #include <iconv.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -17,23 +19,6 @@ static const struct {
 #define MAX_FIELDS 32
 #define MAX_FIELD 512
 
-static bool valid_utf8(const unsigned char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned char c = s[i];
-        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        if (len == 0 || i + len > n || (len == 2 && c < 0xc2)) return false;
-        for (size_t k = 1; k < len; k++)
-            if ((s[i + k] & 0xc0) != 0x80) return false;
-        if (len == 3 && ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] >= 0xa0)))
-            return false;
-        if (len == 4 && (c > 0xf4 || (c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] >= 0x90)))
-            return false;
-        if (c == 0) return false;
-        i += len;
-    }
-    return true;
-}
 
 /* A NUL-terminated UTF-8 copy of data, or NULL when it is neither UTF-8 nor GB18030. */
 static char *to_utf8(const char *data, size_t len)
@@ -41,9 +26,9 @@ static char *to_utf8(const char *data, size_t len)
     if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
         data += 3;
         len -= 3;
-        if (!valid_utf8((const unsigned char *)data, len)) return NULL;
+        if (!utf8_valid((const unsigned char *)data, len)) return NULL;
     }
-    if (valid_utf8((const unsigned char *)data, len)) return strndup(data, len);
+    if (utf8_valid((const unsigned char *)data, len)) return strndup(data, len);
     iconv_t cd = iconv_open("UTF-8", "GB18030");
     if (cd == (iconv_t)-1) return NULL;
     size_t cap = len * 2 + 1, out_left = cap - 1;
@@ -88,7 +73,18 @@ static bool read_record(struct reader *r, struct jx_error *e, bool *failed)
         for (;;) {
             char c = *r->p;
             if (quoted && c == '"' && r->p[1] == '"') r->p++;
-            else if (quoted && c == '"') { quoted = false; r->p++; continue; }
+            else if (quoted && c == '"') {
+                quoted = false;
+                r->p++;
+                if (!strchr(",\r\n", *r->p)) { /* also true at the end: strchr finds '\0' */
+                    *failed = true;
+                    jx_fail(e, 400, "csv_bad_quote", "csv",
+                            "第 %d 行第 %d 列引号后还有内容 / line %d column %d: text after a closing quote",
+                            r->line, r->column, r->line, r->column);
+                    return false;
+                }
+                continue;
+            }
             else if (!quoted && (c == ',' || c == '\n' || c == '\r' || c == '\0')) break;
             else if (quoted && c == '\0') {
                 *failed = true;

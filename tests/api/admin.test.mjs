@@ -53,6 +53,7 @@ test('bad CSV is refused with line and column, and nothing is added', async () =
     ['id,name,group,venue\nY001,"unterminated,worker,wz\n', /line 2/, 'csv_unterminated_quote'],
     [Buffer.from([0x69, 0x64, 0x0a, 0xff, 0xfe, 0xfd, 0x80]), /UTF-8/, 'csv_encoding'],
     ['', /empty/, 'csv_empty'],
+    ['id,name,group,venue\nY001,"ab"cd,worker,wz\n', /line 2/, 'csv_bad_quote'],
   ];
   for (const [body, message, code] of cases) {
     const r = await importCsv(body);

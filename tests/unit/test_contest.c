@@ -96,6 +96,10 @@ static void test_round_half_away(void **state)
     assert_true(milli_from_double(0.125, &m));
     assert_int_equal(m, 125);
     assert_false(milli_from_double(0.1255, &m));
+    assert_false(milli_from_double(10000000.00001, &m)); /* large values keep the rule */
+    assert_false(milli_from_double(999999999.9996, &m));
+    assert_true(milli_from_double(999999999.999, &m));
+    assert_int_equal(m, 999999999999LL);
     assert_true(milli_from_double(87.125, &m));
     assert_int_equal(m, 87125);
     char buf[32];
@@ -185,6 +189,9 @@ static void test_replacement_voids_and_locks(void **state)
     assert_int_equal(apply(&c, "{\"key\":\"d0\",\"contestant\":\"C000\",\"criterion\":\"A3\",\"deduction\":0,\"reason\":\"checked\"}", &e),
                      APPLY_DUPLICATE);
     refused(&c, "{\"key\":\"d0\",\"contestant\":\"C000\",\"criterion\":\"A3\",\"deduction\":1,\"reason\":\"checked\"}", 409, "key_conflict");
+    /* found by fuzzing: fields that contain the old separator must not collide */
+    ok(&c, "{\"key\":\"sep\",\"contestant\":\"C000\",\"criterion\":\"A2\",\"judge\":\"a\\u001fb\",\"value\":1}");
+    refused(&c, "{\"key\":\"sep\",\"contestant\":\"C000\",\"criterion\":\"A2\",\"judge\":\"a\",\"value\":1,\"reason\":\"b\"}", 409, "key_conflict");
     /* locks */
     assert_int_equal(contest_lock_module(&c, 0, NULL), 0);
     refused(&c, "{\"key\":\"L\",\"contestant\":\"C000\",\"criterion\":\"A5\",\"value\":1}", 409, "module_locked");
@@ -476,6 +483,15 @@ static void test_competition_file_errors(void **state)
     sprintf(text, "%s\"components\":[{\"id\":\"p\",\"name\":\"P\",\"weight\":1}],\"modules\":[{\"id\":\"A\",\"name\":\"A\",\"component\":\"p\",\"criteria\":[{\"id\":\"A1\",\"kind\":\"guess\",\"max\":1}]}]}", head);
     expect_file_error(text, "invalid_kind");
     expect_file_error("{\"format\":\"other/1\"}", "unknown_format");
+    /* found by fuzzing: huge weights or ratios that wrap around to a sum of exactly 1 */
+    sprintf(text, "%s\"components\":[{\"id\":\"p\",\"name\":\"P\",\"weight\":1e12},{\"id\":\"q\",\"name\":\"Q\",\"weight\":-999999999999}],\"modules\":[{\"id\":\"A\",\"name\":\"A\",\"component\":\"p\",\"criteria\":[{\"id\":\"A1\",\"kind\":\"measurement\",\"max\":1}]},{\"id\":\"B\",\"name\":\"B\",\"component\":\"q\",\"criteria\":[{\"id\":\"B1\",\"kind\":\"measurement\",\"max\":1}]}]}", head);
+    expect_file_error(text, "invalid_weight");
+    sprintf(text, "%s\"components\":[{\"id\":\"p\",\"name\":\"P\",\"weight\":1}],\"modules\":[{\"id\":\"A\",\"name\":\"A\",\"component\":\"p\",\"criteria\":[{\"id\":\"A1\",\"kind\":\"measurement\",\"max\":1}]}],\"ranking\":{\"awards\":[{\"name\":\"a\",\"ratio\":1e12},{\"name\":\"b\",\"ratio\":1e12}]}}", head);
+    expect_file_error(text, "invalid_ratio");
+    sprintf(text, "%s\"components\":[{\"id\":\"p\",\"name\":\"P\",\"weight\":1}],\"modules\":[{\"id\":\"A\",\"name\":\"A\",\"component\":\"p\",\"criteria\":[{\"id\":\"A1\",\"kind\":\"judgement\",\"max\":1,\"judges\":-4294967295}]}]}", head);
+    expect_file_error(text, "invalid_judges");
+    sprintf(text, "%s\"components\":[{\"id\":\"p\",\"name\":\"P\",\"weight\":1}],\"modules\":[{\"id\":\"A\",\"name\":\"A\",\"component\":\"p\",\"criteria\":[{\"id\":\"A1\",\"kind\":\"time\",\"max\":1,\"full_within_s\":0,\"zero_after_s\":1e12}]}]}", head);
+    expect_file_error(text, "invalid_time_limits");
     expect_file_error("[]", "invalid_type");
 }
 
