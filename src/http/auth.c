@@ -14,11 +14,16 @@
 #include "store/writer.h"
 
 #define SESSION_MS (12LL * 3600 * 1000)
-#define LOGIN_BURST 10     /* attempts per peer before waiting */
-#define LOGIN_REFILL_MS 6000 /* one attempt back every 6 s */
+/* Only failed logins cost: a venue's tablets share one address, and thirty judges
+ * signing in at once must all get in. Failures are limited per address and username
+ * (guessing one password) and per address (spraying many usernames). */
+#define FAILURES_PER_USER 10   /* burst of failures for one username from one address */
+#define FAILURES_PER_PEER 50   /* burst of failures from one address, all usernames */
+#define REFILL_MS 6000         /* one failure forgiven every 6 s */
+#define N_BUCKETS 1024
 
 struct bucket {
-    char peer[64];
+    char name[160]; /* "peer" or "peer username" */
     double tokens;
     int64_t at_ms;
 };
@@ -27,7 +32,7 @@ struct auth_state {
     struct strmap by_token;    /* hex SHA-256 of token → index into sessions */
     struct session *sessions;
     int n_sessions, cap_sessions;
-    struct bucket buckets[256]; /* login attempts by peer, a small direct-mapped table */
+    struct bucket buckets[N_BUCKETS]; /* failed logins, a direct-mapped table */
 };
 
 static void hex_of(const unsigned char *bytes, size_t n, char *out)
@@ -192,23 +197,39 @@ int user_add(sqlite3 *db, const char *username, const char *name, const char *ro
     return rc == SQLITE_DONE ? 0 : jx_fail(e, 500, "store", NULL, "%s", sqlite3_errmsg(db));
 }
 
-static bool login_allowed(struct auth_state *a, const char *peer)
+/* The bucket for name, refilled to now; a new name (or one evicted by another with the
+ * same hash) starts full. */
+static struct bucket *bucket_of(struct auth_state *a, const char *name, double burst)
 {
-    uint32_t h = 0;
-    for (const char *p = peer; *p; p++) h = h * 31 + (unsigned char)*p;
-    struct bucket *b = &a->buckets[h % 256];
+    uint32_t h = 2166136261u;
+    for (const char *p = name; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+    struct bucket *b = &a->buckets[h % N_BUCKETS];
     int64_t now = now_ms();
-    if (strcmp(b->peer, peer) != 0) {
-        snprintf(b->peer, sizeof b->peer, "%s", peer);
-        b->tokens = LOGIN_BURST;
+    if (strcmp(b->name, name) != 0) {
+        snprintf(b->name, sizeof b->name, "%s", name);
+        b->tokens = burst;
     } else {
-        b->tokens += (double)(now - b->at_ms) / LOGIN_REFILL_MS;
-        if (b->tokens > LOGIN_BURST) b->tokens = LOGIN_BURST;
+        b->tokens += (double)(now - b->at_ms) / REFILL_MS;
+        if (b->tokens > burst) b->tokens = burst;
     }
     b->at_ms = now;
-    if (b->tokens < 1) return false;
-    b->tokens -= 1;
-    return true;
+    return b;
+}
+
+static bool login_allowed(struct auth_state *a, const char *peer, const char *username)
+{
+    char pair[160];
+    snprintf(pair, sizeof pair, "%s %s", peer, username);
+    return bucket_of(a, peer, FAILURES_PER_PEER)->tokens >= 1 &&
+           bucket_of(a, pair, FAILURES_PER_USER)->tokens >= 1;
+}
+
+static void login_failed(struct auth_state *a, const char *peer, const char *username)
+{
+    char pair[160];
+    snprintf(pair, sizeof pair, "%s %s", peer, username);
+    bucket_of(a, peer, FAILURES_PER_PEER)->tokens -= 1;
+    bucket_of(a, pair, FAILURES_PER_USER)->tokens -= 1;
 }
 
 /* Compared against when the user does not exist, so both answers take as long. */
@@ -221,6 +242,7 @@ struct pending_login {
     struct session session;
     char token[65], key[65];
     char hash[128], password[257];
+    char peer[64], username[65];
     bool known, accepted;
 };
 
@@ -273,6 +295,7 @@ static void login_done(void *arg)
     struct pending_login *p = arg;
     struct ctx c = {.req = p->req, .server = p->server, .app = p->server->app};
     if (!p->accepted) {
+        login_failed(p->server->auth, p->peer, p->username);
         reply_fail(&c, 401, "bad_credentials", NULL, "用户名或密码错误 / wrong username or password");
     } else if (remember_session(p->server->auth, p->key, &p->session) != 0) {
         reply_fail(&c, 500, "out_of_memory", NULL, "out of memory");
@@ -317,11 +340,6 @@ static void *check_password(void *arg)
 
 void handle_login(struct ctx *c)
 {
-    if (!login_allowed(c->server->auth, c->peer)) {
-        evhttp_add_header(evhttp_request_get_output_headers(c->req), "Retry-After", "6");
-        reply_fail(c, 429, "too_many_attempts", NULL, "登录尝试过多，请稍后再试 / too many attempts: wait a few seconds");
-        return;
-    }
     json_t *doc = body_json(c);
     if (!doc) return;
     const char *username = json_string_value(json_object_get(doc, "username"));
@@ -332,11 +350,17 @@ void handle_login(struct ctx *c)
     if (!username || !password || strlen(password) > 256 || strlen(username) > 64) {
         reply_fail(c, 400, "missing_field", username ? "password" : "username",
                    "须提供用户名和密码 / username and password are required");
+    } else if (!login_allowed(c->server->auth, c->peer, username)) {
+        evhttp_add_header(evhttp_request_get_output_headers(c->req), "Retry-After", "6");
+        reply_fail(c, 429, "too_many_attempts", NULL,
+                   "登录失败次数过多，请稍后再试 / too many failed attempts: wait a few seconds");
     } else if (!p) {
         reply_fail(c, 500, "out_of_memory", NULL, "out of memory");
     } else {
         load_user(c->app->db, username, p);
         snprintf(p->password, sizeof p->password, "%s", password);
+        snprintf(p->peer, sizeof p->peer, "%s", c->peer);
+        snprintf(p->username, sizeof p->username, "%s", username);
         p->req = c->req;
         p->server = c->server;
         c->app->helper_threads++;

@@ -28,6 +28,21 @@ test('login: wrong password is 401, no session is 401, unknown route is 404', as
   assert.equal((await call(server, 'GET', '/api/v1/nothing', { token: admin })).status, 404);
 });
 
+test('login: only failures are rate limited, per address and username', async () => {
+  for (let i = 0; i < 15; i++) await login(server, 'j-hz-B-2', DEMO_PASSWORD); // a venue signing in
+  let last;
+  for (let i = 0; i < 11; i++) {
+    last = await call(server, 'POST', '/api/v1/login', { body: { username: 'j-hz-E-3', password: 'guess-' + i } });
+    if (i < 10) assert.equal(last.status, 401, `attempt ${i}`);
+  }
+  assert.equal(last.status, 429);
+  assert.equal(last.json.error.code, 'too_many_attempts');
+  assert.ok(Number(last.headers.get('retry-after')) > 0);
+  const right = await call(server, 'POST', '/api/v1/login', { body: { username: 'j-hz-E-3', password: DEMO_PASSWORD } });
+  assert.equal(right.status, 429, 'even the right password waits while the bucket is empty');
+  await login(server, 'j-hz-E-2', DEMO_PASSWORD); // other users are not affected
+});
+
 test('the OpenAPI description is served, and pages carry a strict CSP', async () => {
   const spec = await call(server, 'GET', '/api/v1/openapi.yaml');
   assert.equal(spec.status, 200);
