@@ -28,18 +28,25 @@ void reply_when_durable(struct ctx *c, struct commit *commit, int status, json_t
     commit_submit(commit, answer, p);
 }
 
-void run_command(struct ctx *c, const char *competition, const char *kind, const char *body,
-                 int status, json_t *reply)
+struct commit *apply_command(struct ctx *c, const char *competition, const char *kind,
+                             const char *body)
 {
     const char *actor = c->session ? c->session->username : "";
     struct event ev = {.competition = competition, .kind = kind, .actor = actor, .body = body};
     struct jx_error e;
     if (app_apply_event(c->app, &ev, &e) != 0) {
-        json_decref(reply);
         reply_error(c, &e);
-        return;
+        return NULL;
     }
     struct commit *commit = commit_begin(c->app);
     if (!commit || commit_event(commit, competition, kind, actor, NULL, NULL, body) != 0) abort();
-    reply_when_durable(c, commit, status, reply);
+    return commit;
+}
+
+void run_command(struct ctx *c, const char *competition, const char *kind, const char *body,
+                 int status, json_t *reply)
+{
+    struct commit *commit = apply_command(c, competition, kind, body);
+    if (commit) reply_when_durable(c, commit, status, reply);
+    else json_decref(reply);
 }

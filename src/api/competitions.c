@@ -31,8 +31,14 @@ void handle_create_competition(struct ctx *c)
     if (!doc) return;
     const char *id = json_string_value(json_object_get(doc, "id"));
     char *body = json_dumps(doc, JX_BODY_FLAGS);
+    struct commit *commit = NULL;
     if (!id || !body) reply_fail(c, 400, "missing_field", "id", "缺少竞赛编号 id / id is required");
-    else run_command(c, id, "competition.created", body, 201, json_pack("{s:s}", "id", id));
+    else if ((commit = apply_command(c, id, "competition.created", body))) {
+        const struct competition *comp = app_competition(c->app, id);
+        for (int i = 0; i < comp->contest.scheme.n_contestants; i++)
+            if (commit_result(commit, comp, i) != 0) abort(); /* applied: must commit */
+        reply_when_durable(c, commit, 201, json_pack("{s:s}", "id", id));
+    }
     free(body);
     json_decref(doc);
 }
@@ -80,7 +86,7 @@ static json_t *named_json(const struct named *items, int n)
 void handle_get_competition(struct ctx *c)
 {
     struct competition *comp = ctx_competition(c);
-    if (!comp) return;
+    if (!comp || !ctx_assigned(c, comp, -1, -1)) return;
     const struct scheme *s = &comp->contest.scheme;
     json_t *modules = json_array(), *contestants = json_array(), *components = json_array();
     for (int m = 0; m < s->n_modules; m++) json_array_append_new(modules, module_json(comp, m));

@@ -77,7 +77,6 @@ static void commit_marks(struct ctx *c, struct competition *comp, json_t **marks
             abort(); /* applied in memory: committing is the only way forward */
         free(body);
     }
-    comp->last_seq = c->app->last_seq;
     reply_when_durable(c, commit, 200,
                        json_pack("{s:i, s:i}", "accepted", accepted, "duplicates", n - accepted));
 }

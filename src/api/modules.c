@@ -11,7 +11,10 @@
 static void change_lock(struct ctx *c, const char *kind)
 {
     struct competition *comp = ctx_competition(c);
-    json_t *doc = comp ? (c->body_len ? body_json(c) : json_object()) : NULL;
+    if (!comp) return;
+    int module = scheme_module(&comp->contest.scheme, c->params[1]);
+    if (module >= 0 && !ctx_assigned(c, comp, module, -1)) return;
+    json_t *doc = c->body_len ? body_json(c) : json_object();
     if (!doc) return;
     json_object_set_new(doc, "module", json_string(c->params[1]));
     char *body = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
@@ -33,19 +36,18 @@ void handle_rejudge(struct ctx *c)
     const char *who = json_string_value(json_object_get(doc, "contestant"));
     const char *what = json_string_value(json_object_get(doc, "criterion"));
     int contestant = who ? scheme_contestant(s, who) : -1, criterion = what ? scheme_criterion(s, what) : -1;
-    if (c->session->role < ROLE_ORGANISER && contestant >= 0 && criterion >= 0 &&
-        !assignment_allows(comp, competition_assignment(comp, c->session->username), contestant,
-                           criterion)) {
-        reply_fail(c, 403, "not_assigned", NULL, "该选手或评分项不在您的分配范围内 / not assigned to you");
-    } else {
-        json_t *body = json_pack("{s:O?, s:O?, s:O?}", "contestant", json_object_get(doc, "contestant"),
-                                 "criterion", json_object_get(doc, "criterion"), "note",
-                                 json_object_get(doc, "note"));
-        char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-        run_command(c, s->id, "rejudge.requested", text, 200, json_pack("{s:b}", "ok", 1));
-        free(text);
-        json_decref(body);
+    if (contestant >= 0 && criterion >= 0 &&
+        !ctx_assigned(c, comp, s->criteria[criterion].module, contestant)) {
+        json_decref(doc);
+        return;
     }
+    json_t *body = json_pack("{s:O?, s:O?, s:O?}", "contestant", json_object_get(doc, "contestant"),
+                             "criterion", json_object_get(doc, "criterion"), "note",
+                             json_object_get(doc, "note"));
+    char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    run_command(c, s->id, "rejudge.requested", text, 200, json_pack("{s:b}", "ok", 1));
+    free(text);
+    json_decref(body);
     json_decref(doc);
 }
 
@@ -66,7 +68,7 @@ json_t *rejudges_json(const struct competition *comp, const struct assignment *o
 void handle_review(struct ctx *c)
 {
     struct competition *comp = ctx_competition(c);
-    if (!comp) return;
+    if (!comp || !ctx_assigned(c, comp, -1, -1)) return;
     const struct contest *contest = &comp->contest;
     const struct scheme *s = &contest->scheme;
     json_t *modules = json_array();

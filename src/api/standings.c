@@ -22,7 +22,7 @@ static void reply_standings(struct ctx *c, struct competition *comp)
 void handle_standings(struct ctx *c)
 {
     struct competition *comp = ctx_competition(c);
-    if (comp) reply_standings(c, comp);
+    if (comp && ctx_assigned(c, comp, -1, -1)) reply_standings(c, comp);
 }
 
 void handle_public_standings(struct ctx *c)
@@ -102,6 +102,7 @@ void handle_sheet(struct ctx *c)
         reply_fail(c, 404, "unknown_contestant", "contestant", "未知选手 / unknown contestant");
         return;
     }
+    if (!ctx_assigned(c, comp, -1, who)) return;
     const struct result *r = &contest->results[who];
     const struct contestant *person = &s->contestants[who];
     struct sheet_marks marks = {person->id, json_object(), json_object()};

@@ -1,6 +1,5 @@
 /* Accounts for organisers: the list, and judges created in bulk with one-time login
  * codes. Hashing (Argon2id, deliberately slow) runs on its own thread, never the loop. */
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@ struct bulk {
     struct app *app;
     char role[16];
     int n;
+    bool failed; /* hashing ran out of memory: nothing is written */
     struct {
         char username[65], code[13], hash[128];
         bool created;
@@ -56,6 +56,11 @@ static void bulk_done(void *arg)
 {
     struct bulk *b = arg;
     struct ctx c = {.req = b->req, .server = b->server, .app = b->app};
+    if (b->failed) {
+        free(b);
+        reply_busy(&c);
+        return;
+    }
     json_t *users = json_array(), *skipped = json_array();
     for (int i = 0; i < b->n; i++)
         if (b->users[i].created)
@@ -70,11 +75,11 @@ static void bulk_done(void *arg)
 static void *hash_codes(void *arg)
 {
     struct bulk *b = arg;
-    for (int i = 0; i < b->n; i++)
-        if (password_hash(b->users[i].code, b->users[i].hash) != 0) abort();
+    for (int i = 0; i < b->n && !b->failed; i++)
+        b->failed = password_hash(b->users[i].code, b->users[i].hash) != 0;
     struct writer_job *job = calloc(1, sizeof *job);
     if (!job) abort();
-    *job = (struct writer_job){insert_users, bulk_done, b, NULL};
+    *job = (struct writer_job){b->failed ? NULL : insert_users, bulk_done, b, NULL};
     struct app *app = b->app;
     writer_submit(app->writer, job);
     app->helper_threads--;
@@ -99,20 +104,21 @@ void handle_bulk_users(struct ctx *c)
         reply_fail(c, 403, "forbidden", "role", "没有权限 / your role may not do this");
     else {
         struct bulk *b = calloc(1, sizeof *b + (size_t)count * sizeof b->users[0]);
-        pthread_t thread;
-        pthread_attr_t attr;
-        if (!b) abort();
-        *b = (struct bulk){c->req, c->server, c->app, "", (int)count};
+        if (!b) {
+            reply_fail(c, 500, "out_of_memory", NULL, "out of memory");
+            json_decref(doc);
+            return;
+        }
+        *b = (struct bulk){.req = c->req, .server = c->server, .app = c->app, .n = (int)count};
         snprintf(b->role, sizeof b->role, "%s", role);
         for (int i = 0; i < b->n; i++) {
             snprintf(b->users[i].username, sizeof b->users[i].username, "%.56s-%d", prefix, (i + 1) % 1000);
             random_code(b->users[i].code, sizeof b->users[i].code);
         }
-        c->app->helper_threads++;
-        pthread_attr_init(&attr);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        if (pthread_create(&thread, &attr, hash_codes, b) != 0) abort();
-        pthread_attr_destroy(&attr);
+        if (!hashing_start(c->app, hash_codes, b)) {
+            free(b);
+            reply_busy(c);
+        }
     }
     json_decref(doc);
 }

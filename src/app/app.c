@@ -203,8 +203,11 @@ static int fill_assignment(const struct competition *comp, const json_t *doc, st
     const json_t *modules = json_object_get(doc, "modules");
     if (!judge || !*judge)
         return jx_fail(e, 400, "missing_field", "judge", "缺少裁判 / judge is required");
-    a->venue = venue && strcmp(venue, "*") != 0 ? scheme_venue(s, venue) : -1;
-    if (venue && strcmp(venue, "*") != 0 && a->venue < 0)
+    if (!venue)
+        return jx_fail(e, 400, "missing_field", "venue",
+                       "须指定赛场编号，或 \"*\" 表示全部赛场 / venue is required: an id, or \"*\" for all");
+    a->venue = strcmp(venue, "*") != 0 ? scheme_venue(s, venue) : -1;
+    if (strcmp(venue, "*") != 0 && a->venue < 0)
         return jx_fail(e, 404, "unknown_venue", "venue", "未知赛场 / unknown venue");
     if (!json_is_array(modules))
         return jx_fail(e, 400, "invalid_type", "modules", "modules 须为数组 / modules must be an array");
@@ -299,7 +302,6 @@ int app_apply_event(struct app *app, const struct event *ev, struct jx_error *e)
     else if (strcmp(ev->kind, "standings.published") == 0) rc = apply_published(comp, ev, e);
     else if (strcmp(ev->kind, "rejudge.requested") == 0) rc = apply_rejudge(comp, ev, e);
     else rc = jx_fail(e, 400, "unknown_event", "kind", "未知事件类型 %s / unknown event kind", ev->kind);
-    if (rc == 0) comp->last_seq = ev->seq;
     return rc;
 }
 

@@ -32,7 +32,6 @@ struct competition {
     int n_assignments;
     struct rejudge *rejudges;
     int n_rejudges;
-    int64_t last_seq; /* last event that changed it */
 };
 
 struct app {

@@ -46,6 +46,11 @@ int app_import_contestants(struct app *app, struct competition *comp, json_t *ro
 {
     if (json_array_size(rows) == 0)
         return jx_fail(e, 400, "csv_no_rows", "csv", "文件中没有选手 / the file has no contestants");
+    const struct scheme *s = &comp->contest.scheme;
+    if ((long long)(s->n_contestants + (long long)json_array_size(rows)) * s->n_criteria > MAX_CELLS)
+        return jx_fail(e, 413, "too_large", "csv",
+                       "选手数 × 评分项数将超过 %lld / contestants × criteria would exceed %lld",
+                       MAX_CELLS, MAX_CELLS);
     if (check_rows(comp, rows, e) != 0) return -1;
     size_t i;
     json_t *row;

@@ -12,7 +12,7 @@ static bool scaled_from_double(double x, double scale, int64_t *out)
     double nearest = round(scaled);
     /* A decimal such as 0.125 is not exact in binary: accept what lies within a few
      * units in the last place of the nearest integer, and nothing coarser. */
-    if (fabs(scaled - nearest) > 1e-6 + fabs(nearest) * 4e-16) return false;
+    if (fabs(scaled - nearest) > (fabs(nearest) + 1.0) * 8e-16) return false;
     *out = (int64_t)nearest;
     return true;
 }

@@ -143,7 +143,7 @@ bool auth_check(struct ctx *c, enum role least)
     if (from_cookie && evhttp_request_get_command(c->req) != EVHTTP_REQ_GET) {
         const char *csrf =
             evhttp_find_header(evhttp_request_get_input_headers(c->req), "X-CSRF-Token");
-        if (!csrf || sodium_memcmp(csrf, c->session->csrf, 64) != 0 || strlen(csrf) != 64) {
+        if (!csrf || strlen(csrf) != 64 || sodium_memcmp(csrf, c->session->csrf, 64) != 0) {
             reply_fail(c, 403, "csrf", NULL, "缺少或错误的 CSRF 令牌，请刷新页面 / missing or wrong CSRF token: reload the page");
             return false;
         }
@@ -153,6 +153,28 @@ bool auth_check(struct ctx *c, enum role least)
         return false;
     }
     return true;
+}
+
+bool hashing_start(struct app *app, void *(*fn)(void *), void *arg)
+{
+    if (++app->helper_threads > MAX_HASHING) {
+        app->helper_threads--;
+        return false;
+    }
+    pthread_t thread;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    bool started = pthread_create(&thread, &attr, fn, arg) == 0;
+    pthread_attr_destroy(&attr);
+    if (!started) app->helper_threads--;
+    return started;
+}
+
+void reply_busy(struct ctx *c)
+{
+    evhttp_add_header(evhttp_request_get_output_headers(c->req), "Retry-After", "1");
+    reply_fail(c, 503, "busy", NULL, "服务器繁忙，请一秒后重试 / busy: try again in a second");
 }
 
 int password_hash(const char *password, char out[crypto_pwhash_STRBYTES])
@@ -197,21 +219,18 @@ int user_add(sqlite3 *db, const char *username, const char *name, const char *ro
     return rc == SQLITE_DONE ? 0 : jx_fail(e, 500, "store", NULL, "%s", sqlite3_errmsg(db));
 }
 
-/* The bucket for name, refilled to now; a new name (or one evicted by another with the
- * same hash) starts full. */
+/* The bucket for name, refilled to now. */
 static struct bucket *bucket_of(struct auth_state *a, const char *name, double burst)
 {
     uint32_t h = 2166136261u;
     for (const char *p = name; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
     struct bucket *b = &a->buckets[h % N_BUCKETS];
     int64_t now = now_ms();
-    if (strcmp(b->name, name) != 0) {
-        snprintf(b->name, sizeof b->name, "%s", name);
-        b->tokens = burst;
-    } else {
-        b->tokens += (double)(now - b->at_ms) / REFILL_MS;
-        if (b->tokens > burst) b->tokens = burst;
-    }
+    b->tokens += (double)(now - b->at_ms) / REFILL_MS;
+    if (b->tokens > burst || b->at_ms == 0) b->tokens = burst;
+    /* Another name in the same slot keeps the slot's count: taking turns between two
+     * colliding names must not refill it. */
+    if (strcmp(b->name, name) != 0) snprintf(b->name, sizeof b->name, "%s", name);
     b->at_ms = now;
     return b;
 }
@@ -345,8 +364,6 @@ void handle_login(struct ctx *c)
     const char *username = json_string_value(json_object_get(doc, "username"));
     const char *password = json_string_value(json_object_get(doc, "password"));
     struct pending_login *p = calloc(1, sizeof *p);
-    pthread_t thread;
-    pthread_attr_t attr;
     if (!username || !password || strlen(password) > 256 || strlen(username) > 64) {
         reply_fail(c, 400, "missing_field", username ? "password" : "username",
                    "须提供用户名和密码 / username and password are required");
@@ -363,47 +380,61 @@ void handle_login(struct ctx *c)
         snprintf(p->username, sizeof p->username, "%s", username);
         p->req = c->req;
         p->server = c->server;
-        c->app->helper_threads++;
-        pthread_attr_init(&attr);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        if (pthread_create(&thread, &attr, check_password, p) != 0) abort();
-        pthread_attr_destroy(&attr);
-        p = NULL;
+        if (hashing_start(c->app, check_password, p)) p = NULL;
+        else reply_busy(c);
     }
+    if (p) sodium_memzero(p, sizeof *p);
     free(p);
     json_decref(doc);
 }
 
+struct pending_logout {
+    struct evhttp_request *req;
+    struct server *server;
+    char key[65];
+};
+
 static int delete_session(sqlite3 *db, void *arg)
 {
+    struct pending_logout *p = arg;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "DELETE FROM sessions WHERE token_hash = ?", -1, &st, NULL) != SQLITE_OK)
         return -1;
-    sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, p->key, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static void logout_done(void *arg)
+{
+    struct pending_logout *p = arg;
+    struct ctx c = {.req = p->req, .server = p->server, .app = p->server->app};
+    evhttp_add_header(evhttp_request_get_output_headers(p->req), "Set-Cookie",
+                      SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    reply_json(&c, 200, json_pack("{s:b}", "ok", 1));
+    free(p);
+}
+
 void handle_logout(struct ctx *c)
 {
-    char token[129], *key = malloc(65);
+    char token[129];
     bool from_cookie;
+    struct pending_logout *p = calloc(1, sizeof *p);
     struct writer_job *job = calloc(1, sizeof *job);
-    if (!key || !job || !find_token(c->req, token, sizeof token, &from_cookie)) {
-        free(key);
+    if (!p || !job || !find_token(c->req, token, sizeof token, &from_cookie)) {
+        free(p);
         free(job);
         reply_fail(c, 500, "out_of_memory", NULL, "out of memory");
         return;
     }
-    token_key(token, key);
-    /* The session ends in memory at once; the stored row is deleted with the next commit. */
+    token_key(token, p->key);
+    p->req = c->req;
+    p->server = c->server;
+    /* The session ends in memory at once; the answer waits for the row's deletion. */
     ((struct session *)c->session)->username[0] = '\0';
-    *job = (struct writer_job){delete_session, free, key, NULL};
+    *job = (struct writer_job){delete_session, logout_done, p, NULL};
     writer_submit(c->app->writer, job);
-    evhttp_add_header(evhttp_request_get_output_headers(c->req), "Set-Cookie",
-                      SESSION_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    reply_json(c, 200, json_pack("{s:b}", "ok", 1));
 }
 
 void handle_me(struct ctx *c)

@@ -15,6 +15,13 @@ void auth_release(struct server *srv);
  * replies 401/403 and returns false when refused. */
 bool auth_check(struct ctx *c, enum role least);
 
+/* At most this many Argon2id threads (64 MiB each) run at once; more get 503. */
+#define MAX_HASHING 4
+/* Starts fn(arg) on a detached thread when fewer than MAX_HASHING run; the thread must
+ * decrement app->helper_threads when done. False: nothing started (answer with reply_busy). */
+bool hashing_start(struct app *app, void *(*fn)(void *), void *arg);
+void reply_busy(struct ctx *c);
+
 /* Argon2id (libsodium's interactive limits) into out; 0 or -1. Slow on purpose: call it
  * off the event loop when hashing more than one. */
 int password_hash(const char *password, char out[128]);

@@ -60,6 +60,9 @@ void reply_fail(struct ctx *c, int status, const char *code, const char *field, 
 json_t *body_json(struct ctx *c);
 /* The competition named by params[0], or replies 404 and returns NULL. */
 struct competition *ctx_competition(struct ctx *c);
+/* Below organiser, the caller's assignment in comp must exist and cover the module and
+ * the contestant's venue (each checked when >= 0); replies 403 and returns false if not. */
+bool ctx_assigned(struct ctx *c, const struct competition *comp, int module, int contestant);
 /* A query parameter (decoded, owned by the caller) or NULL. */
 char *query_param(struct ctx *c, const char *name);
 

@@ -1,5 +1,6 @@
 /* The route table: every API endpoint with its method, the least role allowed, its body
- * cap and its handler. A path not listed here is refused (default deny). */
+ * cap and its handler. A path not listed here is refused (default deny). Below organiser,
+ * handlers also check the caller's assignment in the competition (ctx_assigned). */
 #include "api/api.h"
 #include "http/auth.h"
 
@@ -12,7 +13,7 @@ const struct route routes[] = {
     {"GET", "/api/v1/me", ROLE_JUDGE, 0, handle_me},
     {"GET", "/api/v1/competitions", ROLE_JUDGE, 0, handle_list_competitions},
     {"POST", "/api/v1/competitions", ROLE_ORGANISER, 8 * MB, handle_create_competition},
-    {"GET", "/api/v1/competitions/{}", ROLE_JUDGE, 0, handle_get_competition},
+    {"GET", "/api/v1/competitions/{}", ROLE_CHIEF, 0, handle_get_competition},
     {"GET", "/api/v1/competitions/{}/judge-view", ROLE_JUDGE, 0, handle_judge_view},
     {"POST", "/api/v1/competitions/{}/assignments", ROLE_ORGANISER, 16 * KB, handle_assign},
     {"GET", "/api/v1/competitions/{}/assignments", ROLE_ORGANISER, 0, handle_list_assignments},
@@ -28,9 +29,9 @@ const struct route routes[] = {
     {"GET", "/api/v1/users", ROLE_ORGANISER, 0, handle_list_users},
     {"POST", "/api/v1/users/bulk", ROLE_ORGANISER, 1 * KB, handle_bulk_users},
     {"POST", "/api/v1/competitions/{}/marks", ROLE_JUDGE, 1 * MB, handle_post_marks},
-    {"GET", "/api/v1/competitions/{}/standings", ROLE_JUDGE, 0, handle_standings},
+    {"GET", "/api/v1/competitions/{}/standings", ROLE_CHIEF, 0, handle_standings},
     {"GET", "/api/v1/public/competitions/{}/standings", ROLE_PUBLIC, 0, handle_public_standings},
-    {"GET", "/api/v1/competitions/{}/sheets/{}", ROLE_JUDGE, 0, handle_sheet},
+    {"GET", "/api/v1/competitions/{}/sheets/{}", ROLE_CHIEF, 0, handle_sheet},
     {"GET", "/api/v1/competitions/{}/review", ROLE_CHIEF, 0, handle_review},
     {"POST", "/api/v1/competitions/{}/rejudge", ROLE_CHIEF, 4 * KB, handle_rejudge},
     {"POST", "/api/v1/competitions/{}/modules/{}/lock", ROLE_CHIEF, 4 * KB, handle_lock},

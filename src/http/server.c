@@ -43,8 +43,10 @@ void reply_json(struct ctx *c, int status, json_t *json)
 {
     char *text = json ? json_dumps(json, JX_JSON_FLAGS) : NULL;
     json_decref(json);
+    if (!text) status = 500; /* building the answer failed: out of memory */
     struct evbuffer *out = evbuffer_new();
-    evbuffer_add_printf(out, "%s\n", text ? text : "{}");
+    evbuffer_add_printf(out, "%s\n", text ? text : "{\"error\":{\"code\":\"internal\",\"message\":"
+                                                   "\"内部错误 / internal error\"}}");
     free(text);
     security_headers(c->req);
     evhttp_add_header(evhttp_request_get_output_headers(c->req), "Content-Type",
@@ -102,6 +104,19 @@ struct competition *ctx_competition(struct ctx *c)
     struct competition *comp = app_competition(c->app, c->params[0]);
     if (!comp) reply_fail(c, 404, "unknown_competition", "competition", "未知竞赛 / unknown competition");
     return comp;
+}
+
+bool ctx_assigned(struct ctx *c, const struct competition *comp, int module, int contestant)
+{
+    if (c->session->role >= ROLE_ORGANISER) return true;
+    const struct assignment *a = competition_assignment(comp, c->session->username);
+    const struct scheme *s = &comp->contest.scheme;
+    bool allowed = a && (module < 0 || a->modules[module]) &&
+                   (contestant < 0 || a->venue < 0 || s->contestants[contestant].venue == a->venue);
+    if (!allowed)
+        reply_fail(c, 403, "not_assigned", NULL,
+                   "不在您的分配范围内（赛场或模块）/ outside your assignment (venue or module)");
+    return allowed;
 }
 
 char *query_param(struct ctx *c, const char *name)
@@ -222,6 +237,7 @@ int server_run(struct app *app, const char *db_path, const char *listen, const c
     if (!(app->writer = writer_start(db_path, srv.base))) return 1;
     if (auth_init(&srv) != 0) return 1;
     evhttp_set_max_body_size(srv.http, MAX_BODY);
+    evhttp_set_max_headers_size(srv.http, 16 * 1024);
     evhttp_set_timeout(srv.http, 60);
     evhttp_set_allowed_methods(srv.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
     evhttp_set_gencb(srv.http, dispatch, &srv);

@@ -97,6 +97,24 @@ test('a judge cannot mark outside the assignment or as someone else (403)', asyn
   assert.equal(asOther.status, 403);
 });
 
+test('reading is limited too: judges see only their judge view, chiefs only their venue', async () => {
+  for (const path of [`${C}/standings`, `${C}/sheets/W003`, C, `${C}/review`]) {
+    assert.equal((await call(server, 'GET', path, { token: judge })).status, 403, path);
+  }
+  const hz = await login(server, 'chief-hz', DEMO_PASSWORD);
+  assert.equal((await call(server, 'GET', `${C}/sheets/W001`, { token: hz })).status, 403, 'W001 competes in wz');
+  assert.equal((await call(server, 'GET', `${C}/sheets/W002`, { token: hz })).status, 200);
+  assert.equal((await call(server, 'GET', `${C}/standings`, { token: hz })).status, 200);
+  const noVenue = await call(server, 'POST', `${C}/assignments`, { token: admin, body: { judge: 'j-x', venu: 'wz', modules: ['A'] } });
+  assert.equal(noVenue.status, 400, 'a missing venue is an error, never "every venue"');
+  assert.equal(noVenue.json.error.field, 'venue');
+  const r = await call(server, 'POST', '/api/v1/login', { body: { username: 'j-wz-B-1', password: DEMO_PASSWORD } });
+  const jar = r.headers.get('set-cookie').split(';')[0];
+  const short = await call(server, 'POST', `${C}/marks`, { body: { marks: [] }, headers: { Cookie: jar, 'X-CSRF-Token': 'x' } });
+  assert.equal(short.status, 403);
+  assert.equal(short.json.error.code, 'csrf');
+});
+
 test('bad input gets a clear 4xx and changes nothing', async () => {
   const before = await sheet('W005');
   const cases = [

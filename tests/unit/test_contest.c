@@ -100,6 +100,20 @@ static void test_round_half_away(void **state)
     assert_false(milli_from_double(999999999.9996, &m));
     assert_true(milli_from_double(999999999.999, &m));
     assert_int_equal(m, 999999999999LL);
+    assert_false(milli_from_double(1.0000000001, &m));
+    assert_false(milli_from_double(2.0000000009, &m));
+    /* every three-decimal value, as JSON would parse it, is accepted exactly */
+    char text[32];
+    for (long long i = 0; i <= 3000000; i += 7) {
+        snprintf(text, sizeof text, "%lld.%03lld", i / 1000, i % 1000);
+        assert_true(milli_from_double(strtod(text, NULL), &m));
+        assert_int_equal(m, i);
+    }
+    for (long long i = 999999000000LL; i <= 1000000000000LL; i += 997) {
+        snprintf(text, sizeof text, "%lld.%03lld", i / 1000, i % 1000);
+        assert_true(milli_from_double(strtod(text, NULL), &m));
+        assert_int_equal(m, i);
+    }
     assert_true(milli_from_double(87.125, &m));
     assert_int_equal(m, 87125);
     char buf[32];
