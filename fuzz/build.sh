@@ -97,7 +97,7 @@ fi
 newest_header=$(ls -t src/core/*.h src/format/*.h | head -n 1)
 LIB=$OUT/libjx-fuzz.a
 changed=0
-for f in src/core/*.c src/format/*.c src/cli/score.c; do
+for f in src/core/*.c src/format/*.c src/http/request.c src/cli/score.c; do
     o=$OUT/obj/$(echo "$f" | tr / _ | sed 's/\.c$/.o/')
     if [ "${FUZZ_REBUILD:-0}" = 1 ] || [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ "$newest_header" -nt "$o" ]; then
         if $CC $COMMON -fsanitize=fuzzer-no-link -Isrc -I"$OUT/jansson/include" -c "$f" -o "$o"; then
@@ -111,7 +111,7 @@ done
 # score.c (the `jiangxing score` command) is linked only into fuzz_score.
 if [ "$changed" = 1 ] || [ ! -f "$LIB" ]; then
     rm -f "$LIB"
-    ar rcs "$LIB" $(ls "$OUT"/obj/src_core_*.o "$OUT"/obj/src_format_*.o)
+    ar rcs "$LIB" $(ls "$OUT"/obj/src_core_*.o "$OUT"/obj/src_format_*.o "$OUT"/obj/src_http_request.o)
 fi
 
 # ---- 3. harnesses --------------------------------------------------------------------

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs a libFuzzer harness for a while and prints exec/s and coverage.
 # Usage: fuzz/run.sh HARNESS|all SECONDS [extra libFuzzer flags...]
-#   HARNESS: competition, marks, score, request, csv (fuzz/fuzz_<harness>.c); all runs
+#   HARNESS: competition, marks, score, request, http, csv (fuzz/fuzz_<harness>.c); all runs
 #   each in turn for SECONDS. Builds first if needed (fuzz/build.sh).
 # The committed seeds (fuzz/corpus/<harness>/) are copied into a scratch corpus,
 # fuzz/out/corpus/<harness>/, which keeps growing across runs and is never committed.
@@ -38,6 +38,7 @@ fuzz/build.sh $harnesses
 max_len() {
     case $1 in
     request) echo 256 ;;
+    http) echo 600 ;;
     csv) echo 4096 ;;
     *) echo 8192 ;;
     esac

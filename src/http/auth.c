@@ -11,6 +11,7 @@
 
 #include "app/commit.h"
 #include "format/competition_json.h"
+#include "http/request.h"
 #include "store/writer.h"
 
 #define SESSION_MS (12LL * 3600 * 1000)
@@ -97,28 +98,11 @@ void auth_release(struct server *srv)
     srv->auth = NULL;
 }
 
-/* The token from "Authorization: Bearer …" or the session cookie; *from_cookie tells which. */
 static bool find_token(struct evhttp_request *req, char *out, size_t size, bool *from_cookie)
 {
     struct evkeyvalq *h = evhttp_request_get_input_headers(req);
-    const char *auth = evhttp_find_header(h, "Authorization");
-    *from_cookie = false;
-    if (auth && strncmp(auth, "Bearer ", 7) == 0) {
-        snprintf(out, size, "%s", auth + 7);
-        return strlen(auth + 7) < size;
-    }
-    const char *cookie = evhttp_find_header(h, "Cookie");
-    for (const char *p = cookie; p && (p = strstr(p, SESSION_COOKIE "=")); p++) {
-        if (p != cookie && p[-1] != ' ' && p[-1] != ';') continue;
-        p += strlen(SESSION_COOKIE "=");
-        size_t len = strcspn(p, "; ");
-        if (len == 0 || len >= size) return false;
-        memcpy(out, p, len);
-        out[len] = '\0';
-        *from_cookie = true;
-        return true;
-    }
-    return false;
+    return session_token(evhttp_find_header(h, "Authorization"), evhttp_find_header(h, "Cookie"),
+                         out, size, from_cookie);
 }
 
 static const struct session *session_of(struct auth_state *a, const char *token)

@@ -7,8 +7,6 @@
 
 #include "http/server.h"
 
-#define SESSION_COOKIE "jx_session"
-
 int auth_init(struct server *srv);
 void auth_release(struct server *srv);
 /* Finds the caller's session and checks its role (and CSRF for cookie writes);

@@ -30,7 +30,7 @@ struct ctx {
     struct server *server;
     struct app *app;
     const struct session *session; /* NULL for public requests */
-    char params[3][129];           /* {id}, {contestant}... in the order of the pattern */
+    char params[3][129];           /* {id}, {contestant}... (request.h: ROUTE_PARAMS, _SIZE) */
     char *body;                    /* NUL-terminated request body (owned), may be empty */
     size_t body_len;
     char peer[64];

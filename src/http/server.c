@@ -15,6 +15,7 @@
 
 #include "format/standings_json.h"
 #include "http/auth.h"
+#include "http/request.h"
 #include "store/writer.h"
 
 #define MAX_BODY (16u << 20)
@@ -131,24 +132,6 @@ char *query_param(struct ctx *c, const char *name)
     return copy;
 }
 
-/* Matches path against pattern, filling params with the {} segments. */
-static bool match(const char *pattern, const char *path, char params[3][129])
-{
-    int n = 0;
-    while (*pattern && *path) {
-        if (pattern[0] == '{' && pattern[1] == '}') {
-            size_t len = strcspn(path, "/");
-            if (len == 0 || len >= 129 || n == 3) return false;
-            memcpy(params[n], path, len);
-            params[n++][len] = '\0';
-            path += len;
-            pattern += 2;
-        } else if (*pattern++ != *path++) {
-            return false;
-        }
-    }
-    return *pattern == '\0' && *path == '\0';
-}
 
 static const char *method_name(struct evhttp_request *req)
 {
@@ -190,7 +173,7 @@ static void dispatch_api(struct server *srv, struct evhttp_request *req, const c
     const struct route *found = NULL;
     bool path_known = false;
     for (size_t i = 0; i < n_routes && !found; i++) {
-        if (!match(routes[i].pattern, path, c.params)) continue;
+        if (!route_match(routes[i].pattern, path, c.params)) continue;
         path_known = true;
         if (strcmp(routes[i].method, method_name(req)) == 0) found = &routes[i];
     }
