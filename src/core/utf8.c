@@ -22,6 +22,13 @@ bool utf8_valid(const unsigned char *s, size_t n)
     return true;
 }
 
+size_t utf8_length(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
 void utf8_scrub(char *s)
 {
     unsigned char *in = (unsigned char *)s, *out = in;

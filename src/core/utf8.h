@@ -9,6 +9,8 @@
 /* Length of the valid, non-NUL sequence at s (at most n bytes available), or 0. */
 size_t utf8_sequence(const unsigned char *s, size_t n);
 bool utf8_valid(const unsigned char *s, size_t n);
+/* Characters (code points) in a valid UTF-8 string: what users mean by "length". */
+size_t utf8_length(const char *s);
 /* Drops, in place, every byte that is not part of a valid sequence. */
 void utf8_scrub(char *s);
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
+
 #define MAX_NAME 200
 #define MAX_ITEMS 1000    /* groups, venues */
 #define MAX_CONTESTANTS 1000000
@@ -35,7 +37,8 @@ static int get_string(const json_t *obj, const char *key, const char *field, boo
     }
     if (!json_is_string(v))
         return jx_fail(e, 400, "invalid_type", path, "%s 须为字符串 / %s must be a string", path, path);
-    if (json_string_length(v) > max || strlen(json_string_value(v)) != json_string_length(v))
+    if (utf8_length(json_string_value(v)) > max ||
+        strlen(json_string_value(v)) != json_string_length(v))
         return jx_fail(e, 400, "too_long", path, "%s 过长 / %s is too long (max %zu)", path, path, max);
     *out = strdup(json_string_value(v));
     return *out ? 0 : jx_fail(e, 500, "out_of_memory", NULL, "out of memory");

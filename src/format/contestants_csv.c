@@ -17,7 +17,7 @@ static const struct {
                {"station", "station", "工位", false}, {"org", "org", "单位", false}};
 #define N_COLUMNS 6
 #define MAX_FIELDS 32
-#define MAX_FIELD 512
+#define MAX_FIELD 1024 /* 200 characters of up to 4 bytes, with room */
 
 
 /* A NUL-terminated UTF-8 copy of data, or NULL when it is neither UTF-8 nor GB18030. */

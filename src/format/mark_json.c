@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/utf8.h"
+
 static int optional_string(const json_t *obj, const char *name, const char *field, size_t max,
                            const char **out, struct jx_error *e)
 {
@@ -15,7 +17,8 @@ static int optional_string(const json_t *obj, const char *name, const char *fiel
     if (!json_is_string(v))
         return jx_fail(e, 400, "invalid_type", name, "%s.%s 须为字符串 / %s must be a string", field,
                        name, name);
-    if (json_string_length(v) > max || strlen(json_string_value(v)) != json_string_length(v))
+    if (utf8_length(json_string_value(v)) > max ||
+        strlen(json_string_value(v)) != json_string_length(v))
         return jx_fail(e, 400, "too_long", name, "%s.%s 过长（≤%zu） / %s is too long (max %zu)", field,
                        name, max, name, max);
     *out = json_string_value(v);

@@ -28,6 +28,9 @@ test('contestants import from UTF-8 with BOM, plain UTF-8 and GB18030', async ()
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(r.json, { added: 1 });
   r = await importCsv('id,name,group,venue\nX002,<script>alert(1)</script>,teacher,hz\n');
+  const long = '匠'.repeat(200); // 200 characters (600 bytes) is within the limit
+  assert.equal((await importCsv(`id,name,group,venue\nX004,${long},worker,wz\n`)).status, 200);
+  assert.equal((await importCsv(`id,name,group,venue\nX005,${long}匠,worker,wz\n`)).status, 400);
   assert.deepEqual(r.json, { added: 1 });
   r = await importCsv(gb18030('编号,姓名,组别,赛场,工位,单位\r\nX003,欧阳淼,student,wz,32,温州技师学院\r\n'));
   assert.deepEqual(r.json, { added: 1 }, r.text);
@@ -39,7 +42,7 @@ test('contestants import from UTF-8 with BOM, plain UTF-8 and GB18030', async ()
   assert.equal(byId.X003.name, '欧阳淼');
   assert.equal(byId.X003.org, '温州技师学院');
   const standings = (await call(server, 'GET', `${C}/standings`, { token: organiser })).json;
-  assert.equal(standings.entries.length, 80);
+  assert.equal(standings.entries.length, 81);
 });
 
 test('bad CSV is refused with line and column, and nothing is added', async () => {
@@ -127,7 +130,7 @@ test('exports: the file and MARKS.jsonl give back the served standings; CSV open
   const rows = csv.text.trim().split('\r\n');
   assert.equal(rows.length, 1 + 23, 'header + 22 teachers + X002');
   const sheets = await call(server, 'GET', `${C}/export/sheets.csv`, { token: organiser });
-  assert.equal(sheets.text.trim().split('\r\n').length, 1 + 80 * 15);
+  assert.equal(sheets.text.trim().split('\r\n').length, 1 + 81 * 15);
   assert.equal((await call(server, 'GET', `${C}/export/standings.csv?scope=nope`, { token: organiser })).status, 400);
 });
 

@@ -1,6 +1,8 @@
-// The organiser's page (/admin): the competitions, and for the chosen one the
-// contestants (table, CSV import), judges (bulk accounts with printable login
-// cards, assignments), standings in every scope, publication and exports.
+// The organiser's page (/admin): the competitions, creating one (from a JSON
+// file, or step by step with the form of create.js at #create), and for the
+// chosen one the contestants (table, CSV import), judges (bulk accounts with
+// printable login cards, assignments), standings in every scope, publication
+// and exports.
 //
 // Everything shown from the server is set with textContent (names may contain
 // markup). The page state lives in the URL hash (#competition=…&tab=…&scope=…)
@@ -12,6 +14,7 @@
 import * as api from '/static/common/api.js';
 import { $, fmt, h } from '/static/common/dom.js';
 import { applyI18n, bindLangToggle, define, localMessage, onLangChange, t } from '/static/common/i18n.js';
+import { initCreateForm, rerenderCreateForm, showCreateForm } from '/static/admin/create.js';
 
 // ---------------------------------------------------------------- messages
 
@@ -24,14 +27,15 @@ define({
     'common.logout': '退出',
     'common.refresh': '刷新',
     'admin.competitions': '竞赛',
-    'admin.create': '从文件创建竞赛',
-    'admin.createHint': '选择按 jiangxing.competition/1 格式编写的 JSON 竞赛文件。',
-    'admin.chooseJson': '选择 JSON 文件…',
+    'admin.create': '新建竞赛',
+    'admin.createHint': '按步骤填写表单，或上传按 jiangxing.competition/1 格式编写的 JSON 竞赛文件。',
+    'admin.createForm': '填写表单创建…',
+    'admin.chooseJson': '从 JSON 文件创建…',
     'admin.creating': '正在创建“{name}”…',
     'admin.created': '已创建竞赛 {id}',
     'admin.badJson': '{name} 不是有效的 JSON：{detail}',
     'admin.noComp': '还没有竞赛',
-    'admin.noCompHint': '在左侧选择一个竞赛，或上传竞赛文件创建新竞赛。',
+    'admin.noCompHint': '在左侧选择一个竞赛，或新建一个竞赛。',
     'admin.meta': '{id} · {n} 名选手 · {groups} 个组别 · {venues} 个赛场 · {modules} 个模块',
     'admin.listMeta': '{n} 名选手',
     'state.published': '已公布',
@@ -163,14 +167,15 @@ define({
     'common.logout': 'Sign out',
     'common.refresh': 'Refresh',
     'admin.competitions': 'Competitions',
-    'admin.create': 'Create from a file',
-    'admin.createHint': 'Choose a competition file written in the jiangxing.competition/1 JSON format.',
-    'admin.chooseJson': 'Choose a JSON file…',
+    'admin.create': 'New competition',
+    'admin.createHint': 'Fill in the form step by step, or upload a competition file in the jiangxing.competition/1 JSON format.',
+    'admin.createForm': 'Create with the form…',
+    'admin.chooseJson': 'Create from a JSON file…',
     'admin.creating': 'Creating “{name}”…',
     'admin.created': 'Competition {id} created',
     'admin.badJson': '{name} is not valid JSON: {detail}',
     'admin.noComp': 'No competition yet',
-    'admin.noCompHint': 'Pick a competition on the left, or upload a competition file to create one.',
+    'admin.noCompHint': 'Pick a competition on the left, or create a new one.',
     'admin.meta': '{id} · {n} contestants · {groups} groups · {venues} venues · {modules} modules',
     'admin.listMeta': '{n} contestants',
     'state.published': 'Published',
@@ -438,6 +443,7 @@ const state = {
   users: null, // null: not loaded; false: the server has no GET /users
   assignments: null,
   codes: null,
+  creating: false, // the create-by-form view (#create) is open
 };
 
 const TABS = ['contestants', 'judges', 'standings', 'publish', 'export'];
@@ -448,10 +454,15 @@ function readHash() {
     competition: params.get('competition') || '',
     tab: TABS.includes(params.get('tab')) ? params.get('tab') : 'standings',
     scope: params.get('scope') || 'overall',
+    create: params.has('create'),
   };
 }
 
 function writeHash() {
+  if (state.creating) {
+    if (location.hash !== '#create') history.replaceState(null, '', '#create');
+    return;
+  }
   const params = new URLSearchParams();
   if (state.compId) params.set('competition', state.compId);
   params.set('tab', state.tab);
@@ -483,9 +494,9 @@ function renderCompList() {
         h(
           'a',
           {
-            class: `comp-item${c.id === state.compId ? ' is-current' : ''}`,
+            class: `comp-item${c.id === state.compId && !state.creating ? ' is-current' : ''}`,
             href: `#competition=${encodeURIComponent(c.id)}&tab=${state.tab}`,
-            'aria-current': c.id === state.compId ? 'page' : null,
+            'aria-current': c.id === state.compId && !state.creating ? 'page' : null,
             dataset: { id: c.id },
           },
           h('span', { class: 'comp-item-title', text: c.title }),
@@ -500,6 +511,45 @@ function renderCompList() {
       ),
     ),
   );
+}
+
+/** Opens the create-by-form view in the main area (the hash is #create). */
+function openCreate() {
+  state.creating = true;
+  $('comp').hidden = true;
+  $('no-comp').hidden = true;
+  $('create-view').hidden = false;
+  $('create-open').classList.add('is-current');
+  $('create-open').setAttribute('aria-current', 'page');
+  writeHash();
+  renderCompList();
+  showCreateForm();
+  window.scrollTo(0, 0);
+}
+
+function closeCreate() {
+  state.creating = false;
+  $('create-view').hidden = true;
+  $('create-open').classList.remove('is-current');
+  $('create-open').removeAttribute('aria-current');
+}
+
+/** Leaves the form for a competition: the one asked for, else the last one shown, else the first. */
+async function leaveCreate(want) {
+  closeCreate();
+  state.tab = want.tab;
+  state.scope = want.scope;
+  const known = (id) => state.comps.some((c) => c.id === id);
+  const id = known(want.competition) ? want.competition : known(state.compId) ? state.compId : state.comps.length ? state.comps[0].id : '';
+  await selectCompetition(id);
+}
+
+async function createdByForm(id) {
+  await loadCompetitions();
+  closeCreate();
+  state.tab = 'contestants';
+  await selectCompetition(id);
+  toast(t('cf.created', { id }));
 }
 
 async function selectCompetition(id) {
@@ -527,6 +577,7 @@ async function loadComp() {
     $('no-comp').querySelector('p').textContent = errorLines(err).map((l) => (l instanceof Node ? l.textContent : l)).join(' ');
     return;
   }
+  if (state.creating) return; // the form was opened while this competition loaded
   renderCompHead();
   $('comp').hidden = false;
   renderScopeOptions();
@@ -1069,6 +1120,7 @@ function showBlocked(title, text, href, label) {
 function rerender() {
   if (state.me) $('user-name').textContent = state.me.name || state.me.username;
   renderCompList();
+  if (state.creating) rerenderCreateForm();
   if (!state.comp) return;
   renderCompHead();
   renderScopeOptions();
@@ -1103,6 +1155,14 @@ function bindEvents() {
   window.addEventListener('hashchange', () => {
     if (document.body.dataset.ready !== 'true') return; // start() reads the hash when it gets there
     const want = readHash();
+    if (want.create) {
+      if (!state.creating) openCreate();
+      return;
+    }
+    if (state.creating) {
+      leaveCreate(want);
+      return;
+    }
     if (want.competition && want.competition !== state.compId) {
       state.tab = want.tab;
       state.scope = want.scope;
@@ -1159,6 +1219,15 @@ async function start() {
     return showBlocked(t('blocked.forbiddenTitle'), t('blocked.forbiddenText', { user: state.me.username, role: t(`role.${state.me.role}`) }), home, t('blocked.toHome'));
   }
   $('shell').hidden = false;
+  initCreateForm({
+    onCreated: createdByForm,
+    onCancel: () => {
+      location.hash = state.compId ? `competition=${encodeURIComponent(state.compId)}&tab=${state.tab}` : '';
+    },
+    errorLines: (err) => errorLines(err),
+    confirm: confirmDialog,
+    toLogin,
+  });
   try {
     await loadCompetitions();
   } catch (err) {
@@ -1169,10 +1238,15 @@ async function start() {
   state.tab = now.tab;
   state.scope = now.scope;
   const id = state.comps.some((c) => c.id === now.competition) ? now.competition : state.comps.length ? state.comps[0].id : '';
-  await selectCompetition(id);
+  if (now.create) {
+    state.compId = id; // shown when the form is left
+    openCreate();
+  } else {
+    await selectCompetition(id);
+  }
   document.body.dataset.ready = 'true';
   const later = readHash(); // changed while the first competition loaded: follow it
-  if (later.competition && later.competition !== state.compId) window.dispatchEvent(new HashChangeEvent('hashchange'));
+  if (later.create !== state.creating || (later.competition && later.competition !== state.compId)) window.dispatchEvent(new HashChangeEvent('hashchange'));
 }
 
 start();
