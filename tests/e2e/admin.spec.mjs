@@ -18,7 +18,7 @@
 // and ranking of the form, which are also what was previewed, downloaded and posted.
 //
 // JX_SCREENSHOTS=1 also writes the screenshots to docs/screenshots/.
-import { ADMIN_PASSWORD, DEMO_PASSWORD, ROOT, expect, test } from './fixture.mjs';
+import { ADMIN_PASSWORD, apiClient, DEMO_PASSWORD, expect, ROOT, test } from './fixture.mjs';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -34,31 +34,6 @@ let corrected = 'W001'; // the contestant whose judgement the chief test has re-
 
 // ------------------------------------------------------------------ helpers
 
-/** An API client with a bearer token (no cookie, no CSRF). */
-async function apiClient(server, username, password = DEMO_PASSWORD) {
-  const r = await fetch(`${server.base}/api/v1/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  expect(r.status).toBe(200);
-  const { token } = await r.json();
-  return async (method, p, body) => {
-    const res = await fetch(server.base + p, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, json, text };
-  };
-}
 
 /** Opens path, is sent to the sign-in page (?next=) and signs in; ends on path. */
 async function signInVia(page, pathname, username) {

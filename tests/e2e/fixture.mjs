@@ -92,3 +92,29 @@ export const test = base.extend({
   ],
   baseURL: async ({ server }, use) => use(server.base),
 });
+
+/** An API client with a bearer token (no cookie, no CSRF). */
+export async function apiClient(server, username, password = DEMO_PASSWORD) {
+  const r = await fetch(`${server.base}/api/v1/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  expect(r.status).toBe(200);
+  const { token } = await r.json();
+  return async (method, p, body) => {
+    const res = await fetch(server.base + p, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, json, text };
+  };
+}

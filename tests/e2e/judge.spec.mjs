@@ -9,7 +9,7 @@
 // arrived exactly once and that the sheet and the standings reflect them.
 //
 // JX_SCREENSHOTS=1 also writes the screenshots to docs/screenshots/.
-import { ADMIN_PASSWORD, DEMO_PASSWORD, ROOT, expect, test } from './fixture.mjs';
+import { ADMIN_PASSWORD, apiClient, DEMO_PASSWORD, expect, ROOT, test } from './fixture.mjs';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -22,30 +22,7 @@ const MARKS_URL = '**/api/v1/competitions/*/marks';
 // ------------------------------------------------------------------ helpers
 
 /** An API client signed in as the admin (bearer token: no cookie, no CSRF). */
-async function adminClient(server) {
-  const r = await fetch(`${server.base}/api/v1/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-  });
-  expect(r.status).toBe(200);
-  const { token } = await r.json();
-  return async (method, p, body) => {
-    const res = await fetch(server.base + p, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json = null;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, json, text };
-  };
-}
+const adminClient = (server) => apiClient(server, 'admin', ADMIN_PASSWORD);
 
 /** Every mark of a score sheet's module (with the voids that hit its deductions). */
 function sheetMarks(sheet, moduleId) {

@@ -12,7 +12,7 @@
 // judges · standings · publish · export · start-up.
 
 import * as api from '/static/common/api.js';
-import { $, fmt, h } from '/static/common/dom.js';
+import { $, fmt, h, toast } from '/static/common/dom.js';
 import { applyI18n, bindLangToggle, define, localMessage, onLangChange, t } from '/static/common/i18n.js';
 import { initCreateForm, rerenderCreateForm, showCreateForm } from '/static/admin/create.js';
 
@@ -319,16 +319,6 @@ function toLogin() {
   location.replace(loginHref());
 }
 
-let toastTimer = 0;
-function toast(text) {
-  const box = $('toast');
-  box.textContent = text;
-  box.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => {
-    box.hidden = true;
-  }, 3200);
-}
 
 /**
  * Fills a result box: kind 'ok' | 'error' | 'busy'; lines are strings or nodes.

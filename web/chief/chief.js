@@ -10,7 +10,7 @@
 // unlock · audit trail · start-up.
 
 import * as api from '/static/common/api.js';
-import { $, fmt, h } from '/static/common/dom.js';
+import { $, fmt, h, toast } from '/static/common/dom.js';
 import { applyI18n, bindLangToggle, define, localMessage, onLangChange, t } from '/static/common/i18n.js';
 
 // ---------------------------------------------------------------- messages
@@ -233,16 +233,6 @@ function toLogin() {
   location.replace(`/login?next=${encodeURIComponent(location.pathname + location.search + location.hash)}`);
 }
 
-let toastTimer = 0;
-function toast(text) {
-  const box = $('toast');
-  box.textContent = text;
-  box.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => {
-    box.hidden = true;
-  }, 3200);
-}
 
 function errorText(err) {
   if (err instanceof api.ApiError && err.status === 401) {

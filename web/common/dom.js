@@ -26,3 +26,15 @@ const numberFormat = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 3 }
 export function fmt(n) {
   return typeof n === 'number' && Number.isFinite(n) ? numberFormat.format(n) : '—';
 }
+
+let toastTimer = 0;
+/** Shows text in the page's #toast box for ms milliseconds. */
+export function toast(text, ms = 3200) {
+  const box = document.getElementById('toast');
+  box.textContent = text;
+  box.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => {
+    box.hidden = true;
+  }, ms);
+}

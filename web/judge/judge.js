@@ -16,7 +16,7 @@
 // start-up.
 
 import * as api from '/static/common/api.js';
-import { $, h } from '/static/common/dom.js';
+import { $, h, toast } from '/static/common/dom.js';
 import { applyI18n, bindLangToggle, define, getLang, localMessage, onLangChange, t } from '/static/common/i18n.js';
 
 // ---------------------------------------------------------------- messages
@@ -248,14 +248,6 @@ define({
 
 
 
-let toastTimer = 0;
-function toast(text) {
-  const el = $('toast');
-  el.textContent = text;
-  el.hidden = false;
-  clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => (el.hidden = true), 2200);
-}
 
 function show(viewId) {
   for (const id of ['view-loading', 'view-comps', 'view-error', 'view-judge']) $(id).hidden = id !== viewId;
@@ -715,7 +707,7 @@ async function submitValue(contestant, cr, amount, field) {
 async function recordValue(contestant, cr, amount, field, cell) {
   const { current } = valueState(contestant, cr.id);
   if (current && current.amount === amount && current.type === field) {
-    toast(t('toast.unchanged'));
+    toast(t('toast.unchanged'), 2200);
     return false;
   }
   let reason = '';
