@@ -77,11 +77,8 @@ static void *hash_codes(void *arg)
     struct bulk *b = arg;
     for (int i = 0; i < b->n && !b->failed; i++)
         b->failed = password_hash(b->users[i].code, b->users[i].hash) != 0;
-    struct writer_job *job = calloc(1, sizeof *job);
-    if (!job) abort();
-    *job = (struct writer_job){b->failed ? NULL : insert_users, bulk_done, b, NULL};
     struct app *app = b->app;
-    writer_submit(app->writer, job);
+    writer_submit(app->writer, b->failed ? NULL : insert_users, bulk_done, b);
     app->helper_threads--;
     return NULL;
 }

@@ -151,13 +151,7 @@ void commit_submit(struct commit *c, void (*done)(void *arg), void *arg)
     c->done = done;
     c->done_arg = arg;
     if (c->app->writer) {
-        struct writer_job *job = calloc(1, sizeof *job);
-        if (!job) {
-            fprintf(stderr, "jiangxing: out of memory queueing a commit\n");
-            abort();
-        }
-        *job = (struct writer_job){commit_write, commit_done, c, NULL};
-        writer_submit(c->app->writer, job);
+        writer_submit(c->app->writer, commit_write, commit_done, c);
         return;
     }
     sqlite3 *db = c->app->db;

@@ -332,11 +332,8 @@ static void *check_password(void *arg)
         token_key(p->token, p->key);
         p->session.expires_ms = now_ms() + SESSION_MS;
     }
-    struct writer_job *job = calloc(1, sizeof *job);
-    if (!job) abort();
-    *job = (struct writer_job){p->accepted ? write_session : NULL, login_done, p, NULL};
     struct app *app = p->server->app;
-    writer_submit(app->writer, job);
+    writer_submit(app->writer, p->accepted ? write_session : NULL, login_done, p);
     app->helper_threads--;
     return NULL;
 }
@@ -405,10 +402,8 @@ void handle_logout(struct ctx *c)
     char token[129];
     bool from_cookie;
     struct pending_logout *p = calloc(1, sizeof *p);
-    struct writer_job *job = calloc(1, sizeof *job);
-    if (!p || !job || !find_token(c->req, token, sizeof token, &from_cookie)) {
+    if (!p || !find_token(c->req, token, sizeof token, &from_cookie)) {
         free(p);
-        free(job);
         reply_fail(c, 500, "out_of_memory", NULL, "out of memory");
         return;
     }
@@ -417,8 +412,7 @@ void handle_logout(struct ctx *c)
     p->server = c->server;
     /* The session ends in memory at once; the answer waits for the row's deletion. */
     ((struct session *)c->session)->username[0] = '\0';
-    *job = (struct writer_job){delete_session, logout_done, p, NULL};
-    writer_submit(c->app->writer, job);
+    writer_submit(c->app->writer, delete_session, logout_done, p);
 }
 
 void handle_me(struct ctx *c)

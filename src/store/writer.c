@@ -11,6 +11,13 @@
 
 #include "store/store.h"
 
+struct writer_job {
+    int (*run)(sqlite3 *db, void *arg);
+    void (*done)(void *arg);
+    void *arg;
+    struct writer_job *next;
+};
+
 struct writer {
     sqlite3 *db;
     pthread_t thread;
@@ -106,9 +113,15 @@ struct writer *writer_start(const char *path, struct event_base *base)
     return w;
 }
 
-void writer_submit(struct writer *w, struct writer_job *job)
+void writer_submit(struct writer *w, int (*run)(sqlite3 *db, void *arg), void (*done)(void *arg),
+                   void *arg)
 {
-    job->next = NULL;
+    struct writer_job *job = malloc(sizeof *job);
+    if (!job) {
+        fprintf(stderr, "jiangxing: writer: out of memory queueing a write — stopping\n");
+        abort(); /* the caller's change is applied in memory: it must not go unwritten */
+    }
+    *job = (struct writer_job){run, done, arg, NULL};
     pthread_mutex_lock(&w->lock);
     *w->queue_tail = job;
     w->queue_tail = &job->next;

@@ -8,19 +8,13 @@
 struct event_base;
 struct writer;
 
-/* A write: run(db, arg) in the writer thread inside the group's transaction (it must
- * return 0; anything else is fatal), then done(arg) on the loop thread after the commit. */
-struct writer_job {
-    int (*run)(sqlite3 *db, void *arg);
-    void (*done)(void *arg);
-    void *arg;
-    struct writer_job *next; /* owned by the writer while queued */
-};
-
 /* Opens its own connection to path. NULL with a message on stderr on failure. */
 struct writer *writer_start(const char *path, struct event_base *base);
-/* Queues a job (the writer owns job until done has run, then frees it). */
-void writer_submit(struct writer *w, struct writer_job *job);
+/* Queues a write: run(db, arg) in the writer thread inside the group's transaction (it
+ * must return 0; anything else is fatal; NULL runs nothing), then done(arg) on the loop
+ * thread after the commit. Any thread may submit. */
+void writer_submit(struct writer *w, int (*run)(sqlite3 *db, void *arg), void (*done)(void *arg),
+                   void *arg);
 /* Commits what is queued, runs the done callbacks, and stops the thread. */
 void writer_stop(struct writer *w);
 
