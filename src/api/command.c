@@ -3,6 +3,7 @@
 #include "api/command.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 struct pending_reply {
     struct evhttp_request *req;
@@ -28,6 +29,26 @@ void reply_when_durable(struct ctx *c, struct commit *commit, int status, json_t
     commit_submit(commit, answer, p);
 }
 
+/* The live frame an event gives the displays, if any (marks have their own: a delta). */
+static int frame_of(struct commit *commit, const struct competition *comp, const char *kind,
+                    const char *body)
+{
+    if (!comp) return 0;
+    const char *id = comp->contest.scheme.id;
+    if (strcmp(kind, "module.locked") == 0 || strcmp(kind, "module.unlocked") == 0) {
+        json_t *doc = json_loads(body, 0, NULL);
+        json_t *frame = json_pack("{s:I, s:O?, s:b}", "seq", (json_int_t)comp->last_seq, "module",
+                                  json_object_get(doc, "module"), "locked",
+                                  strcmp(kind, "module.locked") == 0);
+        json_decref(doc);
+        return commit_frame(commit, id, "module", frame, false);
+    }
+    if (strcmp(kind, "standings.published") == 0)
+        return commit_frame(commit, id, comp->published ? "reset" : "hidden",
+                            json_pack("{s:b}", "published", comp->published), !comp->published);
+    return 0;
+}
+
 struct commit *apply_command(struct ctx *c, const char *competition, const char *kind,
                              const char *body)
 {
@@ -39,7 +60,9 @@ struct commit *apply_command(struct ctx *c, const char *competition, const char 
         return NULL;
     }
     struct commit *commit = commit_begin(c->app);
-    if (!commit || commit_event(commit, competition, kind, actor, NULL, NULL, body) != 0) abort();
+    if (!commit || commit_event(commit, competition, kind, actor, NULL, NULL, body) != 0 ||
+        frame_of(commit, app_competition(c->app, competition), kind, body) != 0)
+        abort();
     return commit;
 }
 

@@ -19,5 +19,6 @@ void handle_import_contestants(struct ctx *c)
         reply_error(c, &e);
         return;
     }
+    if (commit_frame(commit, comp->contest.scheme.id, "reset", json_object(), false) != 0) abort();
     reply_when_durable(c, commit, 200, json_pack("{s:i}", "added", added));
 }

@@ -7,6 +7,7 @@
 #include "api/api.h"
 #include "api/command.h"
 #include "format/standings_json.h"
+#include "live/board.h"
 
 #define MAX_MARKS 1000
 
@@ -59,7 +60,7 @@ static int mark_contestant(const struct competition *comp, json_t *mark)
 }
 
 static void commit_marks(struct ctx *c, struct competition *comp, json_t **marks, int n,
-                         const int *outcomes)
+                         const int *outcomes, struct delta *delta)
 {
     struct commit *commit = commit_begin(c->app);
     if (!commit) abort();
@@ -76,6 +77,14 @@ static void commit_marks(struct ctx *c, struct competition *comp, json_t **marks
             commit_result(commit, comp, contestant) != 0)
             abort(); /* applied in memory: committing is the only way forward */
         free(body);
+    }
+    if (accepted) {
+        json_t *frame = delta_finish(delta, c->app->last_seq, now_ms());
+        if (commit_frame(commit, comp->contest.scheme.id, frame ? "standings" : "reset",
+                         frame ? frame : json_object(), false) != 0)
+            abort();
+    } else {
+        delta_free(delta);
     }
     reply_when_durable(c, commit, 200,
                        json_pack("{s:i, s:i}", "accepted", accepted, "duplicates", n - accepted));
@@ -103,8 +112,16 @@ void handle_post_marks(struct ctx *c)
             rc = jx_fail(&e, 400, "invalid_type", "marks", "每条评分须为对象 / each mark must be an object");
         else rc = authorize(c, comp, marks[i], (int)i, &e);
     }
+    struct delta *delta = rc == 0 ? delta_begin(&comp->contest) : NULL;
+    if (rc == 0 && !delta) rc = jx_fail(&e, 500, "out_of_memory", NULL, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        int who = mark_contestant(comp, marks[i]);
+        if (who >= 0 && delta_touch(delta, who) != 0)
+            rc = jx_fail(&e, 500, "out_of_memory", NULL, "out of memory");
+    }
     if (rc == 0) rc = app_apply_marks(c->app, comp, marks, (int)n, outcomes, &failed, &e);
     if (rc != 0) {
+        delta_free(delta);
         if (failed >= 0 && strncmp(e.field, "marks[", 6) != 0) {
             char field[sizeof e.field];
             snprintf(field, sizeof field, "marks[%d].%.100s", failed, e.field);
@@ -112,7 +129,7 @@ void handle_post_marks(struct ctx *c)
         }
         reply_error(c, &e);
     } else {
-        commit_marks(c, comp, marks, (int)n, outcomes);
+        commit_marks(c, comp, marks, (int)n, outcomes, delta);
     }
     free(marks);
     free(outcomes);

@@ -322,6 +322,8 @@ static int replay_one(const struct event *ev, void *arg)
     }
     memcpy(r->app->last_hash, ev->hash, HASH_SIZE);
     r->app->last_seq = ev->seq;
+    struct competition *comp = app_competition(r->app, ev->competition);
+    if (comp) comp->last_seq = ev->seq;
     return 0;
 }
 

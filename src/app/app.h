@@ -32,6 +32,7 @@ struct competition {
     int n_assignments;
     struct rejudge *rejudges;
     int n_rejudges;
+    int64_t last_seq; /* of its last applied event */
 };
 
 struct app {
@@ -43,6 +44,11 @@ struct app {
     int n_competitions;
     int64_t last_seq;
     unsigned char last_hash[HASH_SIZE];
+    /* Told of each committed live frame, in commit order (the server's hub; NULL in the
+     * CLI). data is JSON text; end_public ends anonymous viewers' streams after it. */
+    void (*publish)(void *target, const char *competition, int64_t seq, const char *name,
+                    const char *data, bool end_public);
+    void *publish_target;
 };
 
 /* Takes the database's writer lock for this process; -1 with e when another holds it. */

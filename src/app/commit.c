@@ -20,12 +20,20 @@ struct result_row {
     bool complete;
 };
 
+struct live_frame {
+    char *competition, *name, *data;
+    int64_t seq;
+    bool end_public;
+};
+
 struct commit {
     struct app *app;
     struct owned_event *events;
     int n_events, cap_events;
     struct result_row *rows;
     int n_rows, cap_rows;
+    struct live_frame *frames;
+    int n_frames, cap_frames;
     void (*done)(void *arg);
     void *done_arg;
 };
@@ -62,6 +70,8 @@ int commit_event(struct commit *c, const char *competition, const char *kind, co
                            .kind = o->strings[1], .actor = o->strings[2], .key = o->strings[3],
                            .contestant = o->strings[4], .body = o->strings[5]};
     event_hash(&o->ev, app->last_hash, o->ev.hash);
+    struct competition *comp = app_competition(app, competition);
+    if (comp) comp->last_seq = o->ev.seq;
     memcpy(app->last_hash, o->ev.hash, HASH_SIZE);
     c->n_events++;
     return 0;
@@ -109,8 +119,41 @@ int commit_result(struct commit *c, const struct competition *comp, int contesta
     return 0;
 }
 
+int commit_frame(struct commit *c, const char *competition, const char *name, json_t *data,
+                 bool end_public)
+{
+    char *text = json_dumps(data, JX_JSON_FLAGS);
+    json_decref(data);
+    if (c->n_frames == c->cap_frames) {
+        int cap = c->cap_frames ? c->cap_frames * 2 : 2;
+        struct live_frame *grown = realloc(c->frames, (size_t)cap * sizeof *grown);
+        if (!grown) {
+            free(text);
+            return -1;
+        }
+        c->frames = grown;
+        c->cap_frames = cap;
+    }
+    struct live_frame *f = &c->frames[c->n_frames];
+    *f = (struct live_frame){strdup(competition), strdup(name), text, c->app->last_seq, end_public};
+    if (!f->competition || !f->name || !f->data) {
+        free(f->competition);
+        free(f->name);
+        free(f->data);
+        return -1;
+    }
+    c->n_frames++;
+    return 0;
+}
+
 static void commit_free(struct commit *c)
 {
+    for (int i = 0; i < c->n_frames; i++) {
+        free(c->frames[i].competition);
+        free(c->frames[i].name);
+        free(c->frames[i].data);
+    }
+    free(c->frames);
     for (int i = 0; i < c->n_events; i++)
         for (int k = 0; k < 6; k++) free(c->events[i].strings[k]);
     for (int i = 0; i < c->n_rows; i++) {
@@ -142,6 +185,11 @@ static int commit_write(sqlite3 *db, void *arg)
 static void commit_done(void *arg)
 {
     struct commit *c = arg;
+    struct app *app = c->app;
+    for (int i = 0; app->publish && i < c->n_frames; i++) {
+        const struct live_frame *f = &c->frames[i];
+        app->publish(app->publish_target, f->competition, f->seq, f->name, f->data, f->end_public);
+    }
     if (c->done) c->done(c->done_arg);
     commit_free(c);
 }

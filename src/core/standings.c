@@ -2,6 +2,7 @@
  * followed by its index, so equal scores sit together and rank = 1 + count strictly ahead. */
 #include "core/standings.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,6 +199,46 @@ int standings_each(const struct standings *st, struct scope scope,
     struct each_state e = {scope.kind == SCOPE_MODULE ? 1 : st->n_rank_values, NULL, 0, 0, fn,
                            arg};
     return ostree_each(tree_of(st, scope), visit, &e);
+}
+
+/* Positions [*from, *to) of the keys whose values equal those of r or lie between. */
+static void value_range(const struct standings *st, const struct scheme *s, struct scope scope,
+                        const struct result *r, size_t *from, size_t *to)
+{
+    int64_t probe[MAX_RANK_VALUES + 1];
+    int n = scope.kind == SCOPE_MODULE ? 1 : st->n_rank_values;
+    make_key(st, s, scope, 0, r, probe);
+    probe[n] = -1; /* before every index with these values */
+    size_t first = ostree_count_less(tree_of(st, scope), probe);
+    probe[n] = INT64_MAX; /* after every index with these values */
+    size_t last = ostree_count_less(tree_of(st, scope), probe);
+    if (first < *from) *from = first;
+    if (last > *to) *to = last;
+}
+
+size_t standings_between(const struct standings *st, const struct scheme *s, struct scope scope,
+                         const struct result *a, const struct result *b, size_t limit,
+                         int (*fn)(int contestant, size_t rank, void *arg), void *arg)
+{
+    int64_t key_a[MAX_RANK_VALUES + 1], key_b[MAX_RANK_VALUES + 1];
+    size_t n_values = (size_t)(scope.kind == SCOPE_MODULE ? 1 : st->n_rank_values);
+    make_key(st, s, scope, 0, a, key_a);
+    make_key(st, s, scope, 0, b, key_b);
+    if (memcmp(key_a, key_b, n_values * sizeof *key_a) == 0) return 0; /* nobody moved */
+    size_t from = SIZE_MAX, to = 0;
+    value_range(st, s, scope, a, &from, &to);
+    value_range(st, s, scope, b, &from, &to);
+    if (to - from > limit) return to - from;
+    const struct ostree *tree = tree_of(st, scope);
+    const int64_t *previous = NULL;
+    size_t rank = from + 1; /* everything before from is strictly ahead of the first */
+    for (size_t i = from; i < to; i++) {
+        const int64_t *key = ostree_at(tree, i);
+        if (previous && memcmp(previous, key, n_values * sizeof *key) != 0) rank = i + 1;
+        previous = key;
+        if (fn((int)key[n_values], rank, arg) != 0) break;
+    }
+    return to - from;
 }
 
 struct scope standings_award_scope(const struct scheme *s, int contestant)

@@ -41,6 +41,14 @@ size_t standings_scope_size(const struct standings *st, struct scope scope);
 /* Calls fn(contestant, rank, arg) in standings order; stops when fn returns non-zero. */
 int standings_each(const struct standings *st, struct scope scope,
                    int (*fn)(int contestant, size_t rank, void *arg), void *arg);
+/* Calls fn(contestant, rank, arg), in standings order, for every contestant whose ranking
+ * values in the scope lie between those of results a and b (either order, ties with either
+ * end included): when one contestant moves from a to b, these are all whose rank can have
+ * changed (none when a and b rank alike). Returns how many there are; when more than
+ * limit, fn is not called. */
+size_t standings_between(const struct standings *st, const struct scheme *s, struct scope scope,
+                         const struct result *a, const struct result *b, size_t limit,
+                         int (*fn)(int contestant, size_t rank, void *arg), void *arg);
 /* The scope in which a contestant's award is decided. */
 struct scope standings_award_scope(const struct scheme *s, int contestant);
 

@@ -11,6 +11,7 @@
 
 #include "app/commit.h"
 #include "format/competition_json.h"
+#include "http/buckets.h"
 #include "http/request.h"
 #include "store/writer.h"
 
@@ -21,19 +22,11 @@
 #define FAILURES_PER_USER 10   /* burst of failures for one username from one address */
 #define FAILURES_PER_PEER 50   /* burst of failures from one address, all usernames */
 #define REFILL_MS 6000         /* one failure forgiven every 6 s */
-#define N_BUCKETS 1024
-
-struct bucket {
-    char name[160]; /* "peer" or "peer username" */
-    double tokens;
-    int64_t at_ms;
-};
-
 struct auth_state {
     struct strmap by_token;    /* hex SHA-256 of token → index into sessions */
     struct session *sessions;
     int n_sessions, cap_sessions;
-    struct bucket buckets[N_BUCKETS]; /* failed logins, a direct-mapped table */
+    struct buckets failures; /* failed logins: "peer" and "peer username" */
 };
 
 static void hex_of(const unsigned char *bytes, size_t n, char *out)
@@ -113,6 +106,14 @@ static const struct session *session_of(struct auth_state *a, const char *token)
     if (!strmap_get(&a->by_token, key, &index)) return NULL;
     const struct session *s = &a->sessions[index];
     return s->expires_ms > now_ms() && s->username[0] ? s : NULL;
+}
+
+void auth_session(struct ctx *c)
+{
+    char token[129];
+    bool from_cookie;
+    if (find_token(c->req, token, sizeof token, &from_cookie))
+        c->session = session_of(c->server->auth, token);
 }
 
 bool auth_check(struct ctx *c, enum role least)
@@ -203,36 +204,20 @@ int user_add(sqlite3 *db, const char *username, const char *name, const char *ro
     return rc == SQLITE_DONE ? 0 : jx_fail(e, 500, "store", NULL, "%s", sqlite3_errmsg(db));
 }
 
-/* The bucket for name, refilled to now. */
-static struct bucket *bucket_of(struct auth_state *a, const char *name, double burst)
-{
-    uint32_t h = 2166136261u;
-    for (const char *p = name; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
-    struct bucket *b = &a->buckets[h % N_BUCKETS];
-    int64_t now = now_ms();
-    b->tokens += (double)(now - b->at_ms) / REFILL_MS;
-    if (b->tokens > burst || b->at_ms == 0) b->tokens = burst;
-    /* Another name in the same slot keeps the slot's count: taking turns between two
-     * colliding names must not refill it. */
-    if (strcmp(b->name, name) != 0) snprintf(b->name, sizeof b->name, "%s", name);
-    b->at_ms = now;
-    return b;
-}
-
 static bool login_allowed(struct auth_state *a, const char *peer, const char *username)
 {
     char pair[160];
     snprintf(pair, sizeof pair, "%s %s", peer, username);
-    return bucket_of(a, peer, FAILURES_PER_PEER)->tokens >= 1 &&
-           bucket_of(a, pair, FAILURES_PER_USER)->tokens >= 1;
+    return bucket_of(&a->failures, peer, FAILURES_PER_PEER, REFILL_MS)->tokens >= 1 &&
+           bucket_of(&a->failures, pair, FAILURES_PER_USER, REFILL_MS)->tokens >= 1;
 }
 
 static void login_failed(struct auth_state *a, const char *peer, const char *username)
 {
     char pair[160];
     snprintf(pair, sizeof pair, "%s %s", peer, username);
-    bucket_of(a, peer, FAILURES_PER_PEER)->tokens -= 1;
-    bucket_of(a, pair, FAILURES_PER_USER)->tokens -= 1;
+    bucket_of(&a->failures, peer, FAILURES_PER_PEER, REFILL_MS)->tokens -= 1;
+    bucket_of(&a->failures, pair, FAILURES_PER_USER, REFILL_MS)->tokens -= 1;
 }
 
 /* Compared against when the user does not exist, so both answers take as long. */

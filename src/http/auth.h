@@ -13,6 +13,10 @@ void auth_release(struct server *srv);
  * replies 401/403 and returns false when refused. */
 bool auth_check(struct ctx *c, enum role least);
 
+/* Sets c->session when the request carries a valid session; never replies. For public
+ * routes that show more to staff. */
+void auth_session(struct ctx *c);
+
 /* At most this many Argon2id threads (64 MiB each) run at once; more get 503. */
 #define MAX_HASHING 4
 /* Starts fn(arg) on a detached thread when fewer than MAX_HASHING run; the thread must

@@ -36,6 +36,27 @@ const struct route routes[] = {
     {"POST", "/api/v1/competitions/{}/rejudge", ROLE_CHIEF, 4 * KB, handle_rejudge},
     {"POST", "/api/v1/competitions/{}/modules/{}/lock", ROLE_CHIEF, 4 * KB, handle_lock},
     {"POST", "/api/v1/competitions/{}/modules/{}/unlock", ROLE_CHIEF, 4 * KB, handle_unlock},
+    /* Live display: public while published (handlers check), staff always. */
+    {"GET", "/api/v1/competitions/{}/live", ROLE_PUBLIC, 0, handle_live},
+    {"GET", "/api/v1/public/competitions/{}/board", ROLE_PUBLIC, 0, handle_board},
+    {"GET", "/api/v1/public/competitions/{}/feed", ROLE_PUBLIC, 0, handle_feed},
+    {"GET", "/api/v1/public/competitions/{}/qr.svg", ROLE_PUBLIC, 0, handle_qr},
+    {"GET", "/api/v1/public/competitions/{}/contestants/{}", ROLE_PUBLIC, 0, handle_profile},
+    {"GET", "/api/v1/public/competitions/{}/contestants/{}/photo", ROLE_PUBLIC, 0, handle_photo},
+    {"POST", "/api/v1/public/competitions/{}/contestants/{}/like", ROLE_PUBLIC, 1 * KB, handle_like},
+    {"POST", "/api/v1/public/competitions/{}/contestants/{}/cheer", ROLE_PUBLIC, 1 * KB,
+     handle_cheer},
+    {"POST", "/api/v1/public/competitions/{}/comments", ROLE_PUBLIC, 4 * KB, handle_comment},
+    {"GET", "/api/v1/competitions/{}/display", ROLE_ORGANISER, 0, handle_get_display},
+    {"POST", "/api/v1/competitions/{}/display", ROLE_ORGANISER, 64 * KB, handle_set_display},
+    {"GET", "/api/v1/competitions/{}/comments", ROLE_ORGANISER, 0, handle_list_comments},
+    {"POST", "/api/v1/competitions/{}/comments/{}/moderate", ROLE_ORGANISER, 1 * KB,
+     handle_moderate},
+    {"POST", "/api/v1/competitions/{}/commentary", ROLE_ORGANISER, 8 * KB, handle_commentary},
+    {"POST", "/api/v1/competitions/{}/contestants/{}/profile", ROLE_ORGANISER, 4 * KB,
+     handle_set_profile},
+    {"POST", "/api/v1/competitions/{}/contestants/{}/photo", ROLE_ORGANISER, 8 * MB,
+     handle_set_photo},
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];

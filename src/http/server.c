@@ -14,7 +14,11 @@
 #include <unistd.h>
 
 #include "format/standings_json.h"
+#include "api/api.h"
 #include "http/auth.h"
+#include "http/buckets.h"
+#include "live/hub.h"
+#include "social/social.h"
 #include "http/request.h"
 #include "store/writer.h"
 
@@ -219,6 +223,18 @@ int server_run(struct app *app, const char *db_path, const char *listen, const c
     if (!srv.base || !srv.http) return 1;
     if (!(app->writer = writer_start(db_path, srv.base))) return 1;
     if (auth_init(&srv) != 0) return 1;
+    struct jx_error e;
+    srv.hub = hub_new(srv.base, (struct hub_source){live_snapshot, live_last_seq, &srv});
+    srv.social = srv.hub ? social_open(app->db, app->writer, srv.base, app, live_announce, &srv, &e)
+                         : NULL;
+    srv.spectators = calloc(1, sizeof *srv.spectators);
+    if (!srv.hub || !srv.social || !srv.spectators) {
+        fprintf(stderr, "jiangxing serve: cannot start live display: %s\n",
+                srv.hub && !srv.social ? e.message : "out of memory");
+        return 1;
+    }
+    app->publish = live_publish;
+    app->publish_target = &srv;
     evhttp_set_max_body_size(srv.http, MAX_BODY);
     evhttp_set_max_headers_size(srv.http, 16 * 1024);
     evhttp_set_timeout(srv.http, 60);
@@ -236,6 +252,10 @@ int server_run(struct app *app, const char *db_path, const char *listen, const c
     fflush(stdout);
     event_base_dispatch(srv.base);
     while (app->helper_threads > 0) usleep(1000); /* they still hand work to the writer */
+    app->publish = NULL;
+    hub_free(srv.hub);
+    social_close(srv.social);
+    free(srv.spectators);
     writer_stop(app->writer);
     app->writer = NULL;
     auth_release(&srv);

@@ -7,6 +7,9 @@
 #include "http/http.h"
 
 struct auth_state;
+struct buckets;
+struct hub;
+struct social;
 
 struct server {
     struct app *app;
@@ -14,6 +17,9 @@ struct server {
     struct evhttp *http;
     const char *web_root;
     struct auth_state *auth;
+    struct hub *hub;             /* live streams */
+    struct social *social;       /* spectator data */
+    struct buckets *spectators;  /* rate limits of anonymous actions, per device and address */
 };
 
 /* Serves until SIGTERM or SIGINT; returns the exit status. */

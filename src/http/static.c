@@ -1,5 +1,6 @@
-/* Static pages and assets from the web/ folder: /judge, /admin, /login and /static/…,
- * with a strict Content-Security-Policy. Paths with ".." or odd characters are refused. */
+/* Static pages and assets from the web/ folder: /judge, /admin, /login, /screen/{id},
+ * /watch/{id} and /static/…, with a strict Content-Security-Policy. Paths with ".." or odd
+ * characters are refused. */
 #include <event2/buffer.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +16,21 @@ static const struct {
              {"/judge", "judge/index.html"},  {"/admin", "admin/index.html"},
              {"/chief", "chief/index.html"},  {"/sheet", "sheet/index.html"},
              {"/api/v1/openapi.yaml", "openapi.yaml"}};
+
+/* Pages whose last path segment names the competition; the page reads it from its URL. */
+static const struct {
+    const char *prefix, *file;
+} competition_pages[] = {{"/screen/", "screen/index.html"}, {"/watch/", "watch/index.html"}};
+
+static bool plain_segment(const char *p)
+{
+    if (!*p || strlen(p) > 64) return false;
+    for (; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              strchr("_.-", *p)))
+            return false;
+    return true;
+}
 
 static const char *content_type(const char *file)
 {
@@ -56,6 +72,12 @@ void serve_static(struct evhttp_request *req, const char *root)
     const char *file = NULL;
     for (size_t i = 0; path && i < sizeof pages / sizeof pages[0]; i++)
         if (strcmp(path, pages[i].path) == 0) file = pages[i].file;
+    for (size_t i = 0; !file && path && i < sizeof competition_pages / sizeof competition_pages[0];
+         i++) {
+        size_t len = strlen(competition_pages[i].prefix);
+        if (strncmp(path, competition_pages[i].prefix, len) == 0 && plain_segment(path + len))
+            file = competition_pages[i].file;
+    }
     if (!file && path && strncmp(path, "/static/", 8) == 0 && safe_relative(path + 8))
         file = path + 8;
     char full[512];
