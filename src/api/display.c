@@ -47,22 +47,19 @@ static void finish(struct ctx *c, struct pending *p, int rc, const struct jx_err
     reply_error(c, e);
 }
 
-static void display_json(struct ctx *c, struct competition *comp, json_t **out)
+static json_t *display_json(struct ctx *c, struct competition *comp)
 {
     json_t *settings = social_settings(c->server->social, comp);
     char url[300];
     spectator_url(c, comp->contest.scheme.id, url, sizeof url);
     json_object_set_new(settings, "public_url", json_string(url));
-    *out = settings;
+    return settings;
 }
 
 void handle_get_display(struct ctx *c)
 {
     struct competition *comp = ctx_competition(c);
-    if (!comp) return;
-    json_t *settings;
-    display_json(c, comp, &settings);
-    reply_json(c, 200, settings);
+    if (comp) reply_json(c, 200, display_json(c, comp));
 }
 
 void handle_set_display(struct ctx *c)
@@ -71,12 +68,11 @@ void handle_set_display(struct ctx *c)
     json_t *doc = comp ? body_json(c) : NULL;
     if (!doc) return;
     struct jx_error e;
-    json_t *settings;
     json_object_del(doc, "public_url");
     struct pending *p = pending_new(c, 200, NULL);
     if (p) {
         int rc = social_set_settings(c->server->social, comp, doc, written, p, &e);
-        if (rc == 0) display_json(c, comp, &settings), p->body = settings;
+        if (rc == 0) p->body = display_json(c, comp);
         finish(c, p, rc, &e);
     }
     json_decref(doc);
