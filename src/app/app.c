@@ -9,6 +9,7 @@
 
 #include "format/competition_json.h"
 #include "format/mark_json.h"
+#include "format/signal_json.h"
 
 struct competition *app_competition(const struct app *app, const char *id)
 {
@@ -172,6 +173,25 @@ static int apply_mark(struct app *app, struct competition *comp, const struct ev
     return rc;
 }
 
+int app_apply_signal(struct competition *comp, const json_t *body, struct derived *out,
+                     int max_out, int *n_out, struct jx_error *e)
+{
+    struct signal sig;
+    if (signal_from_json(body, &sig, e) != 0) return -1;
+    return contest_apply_signal(&comp->contest, &sig, out, max_out, n_out, e);
+}
+
+static int apply_signal(struct competition *comp, const struct event *ev, struct jx_error *e)
+{
+    json_t *doc = parse_body(ev, e);
+    if (!doc) return -1;
+    struct derived out[MAX_DERIVED];
+    int n;
+    int rc = app_apply_signal(comp, doc, out, MAX_DERIVED, &n, e);
+    json_decref(doc);
+    return rc < 0 ? -1 : 0;
+}
+
 static int module_of(const struct competition *comp, const json_t *doc, struct jx_error *e)
 {
     const char *id = json_string_value(json_object_get(doc, "module"));
@@ -297,6 +317,7 @@ int app_apply_event(struct app *app, const struct event *ev, struct jx_error *e)
     if (strcmp(ev->kind, "mark") == 0) rc = apply_mark(app, comp, ev, e);
     else if (strcmp(ev->kind, "module.locked") == 0) rc = apply_lock(comp, ev, true, e);
     else if (strcmp(ev->kind, "module.unlocked") == 0) rc = apply_lock(comp, ev, false, e);
+    else if (strcmp(ev->kind, "signal") == 0) rc = apply_signal(comp, ev, e);
     else if (strcmp(ev->kind, "judge.assigned") == 0) rc = apply_assignment(comp, ev, e);
     else if (strcmp(ev->kind, "contestant.added") == 0) rc = apply_contestant(comp, ev, e);
     else if (strcmp(ev->kind, "standings.published") == 0) rc = apply_published(comp, ev, e);

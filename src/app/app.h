@@ -67,6 +67,13 @@ int app_apply_event(struct app *app, const struct event *ev, struct jx_error *e)
 int app_apply_marks(struct app *app, struct competition *comp, json_t *const *marks, int n,
                     int *outcomes, int *failed, struct jx_error *e);
 
+struct signal;
+struct derived;
+/* Applies a device signal event's body (docs/devices.md); out receives the marks its rules
+ * yield. The return value is contest_apply_signal's. */
+int app_apply_signal(struct competition *comp, const json_t *body, struct derived *out,
+                     int max_out, int *n_out, struct jx_error *e);
+
 /* The assignment of a judge in a competition, or NULL. */
 const struct assignment *competition_assignment(const struct competition *comp, const char *judge);
 /* True when the judge is assigned to the contestant's venue and the criterion's module. */

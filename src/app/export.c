@@ -78,9 +78,20 @@ json_t *export_competition(struct app *app, const struct competition *comp)
     return c.doc;
 }
 
+/* Marks as they were accepted; a device signal's automatic marks are in its body. */
 static int write_mark(const struct event *ev, void *arg)
 {
     if (strcmp(ev->kind, "mark") == 0) fprintf(arg, "%s\n", ev->body);
+    if (strcmp(ev->kind, "signal") != 0) return 0;
+    json_t *doc = json_loads(ev->body, 0, NULL);
+    size_t i;
+    json_t *mark;
+    json_array_foreach(json_object_get(doc, "marks"), i, mark) {
+        char *text = json_dumps(mark, JX_BODY_FLAGS);
+        if (text) fprintf(arg, "%s\n", text);
+        free(text);
+    }
+    json_decref(doc);
     return 0;
 }
 

@@ -132,6 +132,7 @@ void contest_release(struct contest *c)
     free(c->locked);
     free(c->key_records);
     strmap_release(&c->keys);
+    strmap_release(&c->signal_times);
     standings_release(&c->standings);
     free(c->scratch.modules);
     scheme_release(&c->scheme);
@@ -370,6 +371,24 @@ static int remember_key(struct contest *c, const struct mark *m, const struct pl
     if (strmap_put(&c->keys, m->key, c->n_keys) != 0) return -1;
     c->n_keys++;
     return 0;
+}
+
+int contest_seen_key(const struct contest *c, const struct mark *m, struct jx_error *e)
+{
+    int64_t known;
+    if (!strmap_get(&c->keys, m->key, &known)) return 0;
+    unsigned char digest[FINGERPRINT_SIZE];
+    fingerprint(m, digest);
+    if (memcmp(digest, c->key_records[known].fingerprint, FINGERPRINT_SIZE) != 0)
+        return jx_fail(e, 409, "key_conflict", "key",
+                       "同一 key 的内容不同 / key \"%s\" was used for something else", m->key);
+    return APPLY_DUPLICATE;
+}
+
+int contest_record_key(struct contest *c, const struct mark *m, int contestant)
+{
+    struct plan p = {.contestant = contestant, .criterion = -1};
+    return remember_key(c, m, &p, -1);
 }
 
 /* Changes the cell; returns the new deduction entry's index, -1 if none, -2 out of memory. */

@@ -72,6 +72,7 @@ struct contest {
     struct standings standings;
     bool standings_paused;    /* replay: the trees are built once at the end */
     struct result scratch;    /* a result's state before a change (no malloc per mark) */
+    struct strmap signal_times; /* "contestant-index/signal" → server ms it last arrived */
 };
 
 /* Takes ownership of a validated scheme (contestants included) and builds empty state. */
@@ -97,6 +98,13 @@ int contest_apply_batch(struct contest *c, const struct mark *marks, int n, int 
                         int *failed, struct jx_error *e);
 /* Checks without applying: the same answer contest_apply_mark would give. */
 int contest_check_mark(const struct contest *c, const struct mark *m, struct jx_error *e);
+
+/* Idempotency for commands other than marks that carry a key (device signals); m says
+ * what the key stands for. 0: unseen; APPLY_DUPLICATE: seen with the same content; -1
+ * with e (409 key_conflict): seen with other content. */
+int contest_seen_key(const struct contest *c, const struct mark *m, struct jx_error *e);
+/* Records such a key for the contestant; 0 or -1 out of memory. */
+int contest_record_key(struct contest *c, const struct mark *m, int contestant);
 
 /* Signs a module off (locks it) or unlocks it; unlocking needs a reason. */
 int contest_lock_module(struct contest *c, int module, struct jx_error *e);

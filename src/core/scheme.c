@@ -87,7 +87,9 @@ void scheme_release(struct scheme *s)
     for (int i = 0; i < s->n_criteria; i++) {
         free(s->criteria[i].id);
         free(s->criteria[i].name);
-        free(s->criteria[i].signal);
+        free(s->criteria[i].rule.signal);
+        free(s->criteria[i].rule.start);
+        free(s->criteria[i].rule.steps);
     }
     free(s->criteria);
     free(s->tiebreaks);
@@ -130,6 +132,28 @@ static int check_unique(const void *items, size_t stride, int count, const char 
 
 #define MAX_SECONDS_LIMIT (10000000LL * MILLI) /* time limits up to 10^7 s */
 
+/* Threshold steps: scores within 0..max, limits strictly ordered the way readings improve. */
+static int validate_rule(const struct criterion *c, struct jx_error *e)
+{
+    const struct rule *r = &c->rule;
+    if (r->start && r->signal && strcmp(r->start, r->signal) == 0)
+        return jx_fail(e, 400, "invalid_rule", c->id,
+                       "评分项 %s 的开始与结束信号不能相同 / a rule's two signals must differ", c->id);
+    for (int i = 0; i < r->n_steps; i++) {
+        if (r->steps[i].score < 0 || r->steps[i].score > c->max)
+            return jx_fail(e, 400, "invalid_rule", c->id,
+                           "评分项 %s 的阈值得分须在 0 到满分之间 / step scores must be within 0..max",
+                           c->id);
+        if (i > 0 && (r->lower_better ? r->steps[i].limit <= r->steps[i - 1].limit
+                                      : r->steps[i].limit >= r->steps[i - 1].limit))
+            return jx_fail(e, 400, "invalid_rule", c->id,
+                           "评分项 %s 的阈值须按%s严格排列 / step limits must strictly %s", c->id,
+                           r->lower_better ? "升序" : "降序",
+                           r->lower_better ? "increase" : "decrease");
+    }
+    return 0;
+}
+
 static int validate_criteria(struct scheme *s, struct jx_error *e)
 {
     for (int k = 0; k < s->n_criteria; k++) {
@@ -146,6 +170,7 @@ static int validate_criteria(struct scheme *s, struct jx_error *e)
                            "评分项 %s 须满足 0 ≤ full_within_s < zero_after_s ≤ 10000000 / "
                            "time limits must satisfy 0 <= full_within_s < zero_after_s <= 10000000",
                            c->id);
+        if (validate_rule(c, e) != 0) return -1;
     }
     /* Each max is at most 1000 and there are at most MAX_CRITERIA: the sums cannot overflow. */
     for (int m = 0; m < s->n_modules; m++) {

@@ -3,6 +3,7 @@
 #ifndef JX_CORE_SCHEME_H
 #define JX_CORE_SCHEME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,21 @@ struct component {
     milli_t max;          /* sum of its modules' max */
 };
 
+/* How device signals score an auto or time criterion (docs/devices.md). */
+enum rule_type { RULE_NONE, RULE_PASS, RULE_THRESHOLDS, RULE_ELAPSED, RULE_FAULT };
+struct threshold_step {
+    milli_t limit, score;
+};
+struct rule {
+    enum rule_type type;
+    char *signal;         /* pass, thresholds: the reading; elapsed: stop; fault: cleared */
+    char *start;          /* elapsed: the start signal; fault: the injected signal */
+    bool lower_better;    /* thresholds */
+    struct threshold_step *steps;
+    int n_steps;
+    milli_t within;       /* fault, auto: thousandths of a second */
+};
+
 struct criterion {
     char *id, *name;
     enum criterion_kind kind;
@@ -38,7 +54,7 @@ struct criterion {
     int judges;            /* judgement: how many judges mark it (>= 1) */
     milli_t full_within;   /* time: thousandths of a second */
     milli_t zero_after;    /* time: > full_within */
-    char *signal;          /* auto: the device signal name, or NULL */
+    struct rule rule;      /* auto, time: RULE_NONE when marked by hand only */
 };
 
 struct module {

@@ -130,6 +130,91 @@ static int parse_components(const json_t *doc, struct scheme *s, struct jx_error
     return 0;
 }
 
+/* A signal name member of a rule: an id (1–64 of A–Z a–z 0–9 _ . -). */
+static int get_signal(const json_t *rule, const char *key, const char *field, char **out,
+                      struct jx_error *e)
+{
+    if (get_string(rule, key, field, true, 64, out, e) != 0) return -1;
+    if (!id_is_valid(*out))
+        return jx_fail(e, 400, "invalid_signal", field,
+                       "%s.%s 信号名只能含字母、数字、_ . -（≤64）/ signal names use A-Z a-z 0-9 _ . -",
+                       field, key);
+    return 0;
+}
+
+static int parse_steps(const json_t *rule, const char *field, struct rule *r, struct jx_error *e)
+{
+    const json_t *steps;
+    if (get_array(rule, "steps", true, 32, &steps, &r->n_steps, e) != 0) return -1;
+    if (!(r->steps = calloc((size_t)r->n_steps, sizeof *r->steps)))
+        return jx_fail(e, 500, "out_of_memory", NULL, "out of memory");
+    for (int i = 0; i < r->n_steps; i++) {
+        char step_field[128];
+        snprintf(step_field, sizeof step_field, "%.100s.steps[%d]", field, i);
+        const json_t *step = json_array_get(steps, (size_t)i);
+        if (get_number(step, "limit", step_field, false, &r->steps[i].limit, e) != 0 ||
+            get_number(step, "score", step_field, false, &r->steps[i].score, e) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The optional device rule of an auto or time criterion (docs/devices.md); an auto
+ * criterion with only "signal" passes on true. Checked against max in scheme_validate. */
+static int parse_rule(const json_t *item, const char *criterion_field, struct criterion *k,
+                      struct jx_error *e)
+{
+    const json_t *rule = json_object_get(item, "rule");
+    char field[112];
+    snprintf(field, sizeof field, "%.100s.rule", criterion_field);
+    struct rule *r = &k->rule;
+    if (!rule) {
+        if (k->kind != KIND_AUTO || !json_object_get(item, "signal")) return 0;
+        r->type = RULE_PASS;
+        return get_signal(item, "signal", criterion_field, &r->signal, e);
+    }
+    if (k->kind != KIND_AUTO && k->kind != KIND_TIME)
+        return jx_fail(e, 400, "invalid_rule", field,
+                       "只有 auto 和 time 评分项可有设备规则 / only auto and time criteria take a rule");
+    if (!json_is_object(rule))
+        return jx_fail(e, 400, "invalid_type", field, "%s 须为对象 / %s must be an object", field, field);
+    const char *type = json_string_value(json_object_get(rule, "type"));
+    static const char *const types[] = {"", "pass", "thresholds", "elapsed", "fault"};
+    for (int t = RULE_PASS; type && t <= RULE_FAULT; t++)
+        if (strcmp(type, types[t]) == 0) r->type = (enum rule_type)t;
+    bool for_auto = r->type == RULE_PASS || r->type == RULE_THRESHOLDS || r->type == RULE_FAULT;
+    bool for_time = r->type == RULE_ELAPSED || r->type == RULE_FAULT;
+    if (r->type == RULE_NONE || (k->kind == KIND_AUTO ? !for_auto : !for_time))
+        return jx_fail(e, 400, "invalid_rule", field,
+                       "%s.type 须为 %s / the rule type must be %s", field,
+                       k->kind == KIND_AUTO ? "pass、thresholds 或 fault" : "elapsed 或 fault",
+                       k->kind == KIND_AUTO ? "pass, thresholds or fault" : "elapsed or fault");
+    switch (r->type) {
+    case RULE_PASS: return get_signal(rule, "signal", field, &r->signal, e);
+    case RULE_THRESHOLDS: {
+        const char *better = json_string_value(json_object_get(rule, "better"));
+        if (!better || (strcmp(better, "lower") != 0 && strcmp(better, "higher") != 0))
+            return jx_fail(e, 400, "invalid_rule", field,
+                           "%s.better 须为 lower 或 higher / better must be lower or higher", field);
+        r->lower_better = strcmp(better, "lower") == 0;
+        return get_signal(rule, "signal", field, &r->signal, e) != 0 ? -1
+                                                                      : parse_steps(rule, field, r, e);
+    }
+    case RULE_ELAPSED:
+        if (get_signal(rule, "start", field, &r->start, e) != 0) return -1;
+        return get_signal(rule, "stop", field, &r->signal, e);
+    default:
+        if (get_signal(rule, "injected", field, &r->start, e) != 0 ||
+            get_signal(rule, "cleared", field, &r->signal, e) != 0)
+            return -1;
+        if (k->kind != KIND_AUTO) return 0;
+        if (get_number(rule, "within_s", field, false, &r->within, e) != 0) return -1;
+        return r->within > 0 ? 0
+                             : jx_fail(e, 400, "invalid_rule", field,
+                                       "%s.within_s 须大于 0 / within_s must be above 0", field);
+    }
+}
+
 static int parse_criterion(const json_t *item, const char *field, struct criterion *k,
                            struct jx_error *e)
 {
@@ -161,10 +246,7 @@ static int parse_criterion(const json_t *item, const char *field, struct criteri
         (get_number(item, "full_within_s", field, false, &k->full_within, e) != 0 ||
          get_number(item, "zero_after_s", field, false, &k->zero_after, e) != 0))
         return -1;
-    if (k->kind == KIND_AUTO && json_object_get(item, "signal") &&
-        get_string(item, "signal", field, true, 128, &k->signal, e) != 0)
-        return -1;
-    return 0;
+    return parse_rule(item, field, k, e);
 fail:
     free(kind);
     return -1;
