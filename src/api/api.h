@@ -47,6 +47,7 @@ void handle_moderate(struct ctx *c);
 void handle_commentary(struct ctx *c);
 void handle_set_profile(struct ctx *c);
 void handle_set_photo(struct ctx *c);
+void handle_devices(struct ctx *c);
 /* Public while the standings are published, else chief judge and up within their
  * assignment; answers 403 and returns false otherwise. */
 bool may_watch(struct ctx *c, const struct competition *comp, bool *is_public);

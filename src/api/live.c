@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "devices/devices.h"
 #include "format/qr_svg.h"
 #include "format/standings_json.h"
 #include "http/auth.h"
@@ -37,6 +38,7 @@ static json_t *full_board(struct server *srv, const struct competition *comp)
 {
     json_t *board = board_json(comp, comp->last_seq);
     social_decorate_board(srv->social, comp, board);
+    json_object_set_new(board, "alarms", devices_alarms(srv->devices, comp));
     return board;
 }
 

@@ -40,13 +40,8 @@ struct sheet_marks {
     json_t *voids;        /* mark key → void mark */
 };
 
-static int collect_marks(const struct event *ev, void *arg)
+static void collect_mark(struct sheet_marks *s, const struct event *ev, json_t *mark)
 {
-    struct sheet_marks *s = arg;
-    if (strcmp(ev->kind, "mark") != 0 || !ev->contestant || strcmp(ev->contestant, s->contestant))
-        return 0;
-    json_t *mark = json_loads(ev->body, 0, NULL);
-    if (!mark) return 0;
     json_object_set_new(mark, "at_ms", json_integer(ev->at_ms));
     json_object_set_new(mark, "actor", json_string(ev->actor));
     json_object_set_new(mark, "seq", json_integer(ev->seq));
@@ -59,7 +54,26 @@ static int collect_marks(const struct event *ev, void *arg)
         if (!list) json_object_set_new(s->by_criterion, criterion, list = json_array());
         json_array_append(list, mark);
     }
-    json_decref(mark);
+}
+
+/* A judge's mark, or the automatic marks of a device signal. */
+static int collect_marks(const struct event *ev, void *arg)
+{
+    struct sheet_marks *s = arg;
+    bool signal = strcmp(ev->kind, "signal") == 0;
+    if ((!signal && strcmp(ev->kind, "mark") != 0) || !ev->contestant ||
+        strcmp(ev->contestant, s->contestant))
+        return 0;
+    json_t *doc = json_loads(ev->body, 0, NULL);
+    if (!doc) return 0;
+    if (signal) {
+        size_t i;
+        json_t *mark;
+        json_array_foreach(json_object_get(doc, "marks"), i, mark) collect_mark(s, ev, mark);
+    } else {
+        collect_mark(s, ev, doc);
+    }
+    json_decref(doc);
     return 0;
 }
 

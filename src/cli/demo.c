@@ -50,16 +50,19 @@ static const char scheme_json[] =
     "{\"id\":\"B1\",\"name\":\"接线正确率\",\"kind\":\"measurement\",\"max\":8},"
     "{\"id\":\"B2\",\"name\":\"工艺规范\",\"kind\":\"deduction\",\"max\":4},"
     "{\"id\":\"B3\",\"name\":\"完成用时\",\"kind\":\"time\",\"max\":3,\"full_within_s\":1800,"
-    "\"zero_after_s\":3600}]},"
+    "\"zero_after_s\":3600,\"rule\":{\"type\":\"elapsed\",\"start\":\"task.start\",\"stop\":\"task.done\"}}]},"
     "{\"id\":\"C\",\"name\":\"故障诊断与排除\",\"component\":\"practical\",\"criteria\":["
     "{\"id\":\"C1\",\"name\":\"设备自检通过\",\"kind\":\"auto\",\"max\":5,\"signal\":\"plc.selftest\"},"
     "{\"id\":\"C2\",\"name\":\"排障用时\",\"kind\":\"time\",\"max\":5,\"full_within_s\":600,"
-    "\"zero_after_s\":1800},"
+    "\"zero_after_s\":1800,\"rule\":{\"type\":\"fault\",\"injected\":\"fault.injected\","
+    "\"cleared\":\"fault.cleared\"}},"
     "{\"id\":\"C3\",\"name\":\"排障思路\",\"kind\":\"judgement\",\"max\":4,\"judges\":3}]},"
     "{\"id\":\"D\",\"name\":\"编程与调试\",\"component\":\"practical\",\"criteria\":["
     "{\"id\":\"D1\",\"name\":\"轨迹精度\",\"kind\":\"measurement\",\"max\":6},"
     "{\"id\":\"D2\",\"name\":\"程序结构\",\"kind\":\"judgement\",\"max\":6,\"judges\":3},"
-    "{\"id\":\"D3\",\"name\":\"节拍达标\",\"kind\":\"auto\",\"max\":4,\"signal\":\"cell.cycle_ok\"}]},"
+    "{\"id\":\"D3\",\"name\":\"节拍达标\",\"kind\":\"auto\",\"max\":4,\"rule\":{\"type\":"
+    "\"thresholds\",\"signal\":\"cell.cycle_s\",\"better\":\"lower\",\"steps\":[{\"limit\":30,"
+    "\"score\":4},{\"limit\":36,\"score\":2}]}}]},"
     "{\"id\":\"E\",\"name\":\"职业素养\",\"component\":\"practical\",\"criteria\":["
     "{\"id\":\"E1\",\"name\":\"团队与沟通\",\"kind\":\"judgement\",\"max\":3,\"judges\":3},"
     "{\"id\":\"E2\",\"name\":\"6S 管理\",\"kind\":\"deduction\",\"max\":3}]}],"
@@ -106,7 +109,8 @@ static int add_contestants(struct demo *d)
             char id[16], name[32], st[16];
             snprintf(id, sizeof id, "%s%03d", groups[g].prefix, i);
             snprintf(name, sizeof name, "%s%s", surnames[next(d) % 12], given[next(d) % 16]);
-            snprintf(st, sizeof st, "%02d", station / 2 + 1);
+            /* Stations are unique across venues: devices address them (docs/devices.md). */
+            snprintf(st, sizeof st, "%s-%02d", venue_ids[station % 2], station / 2 + 1);
             json_t *c = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", id, "name", name, "group",
                                   groups[g].group, "venue", venue_ids[station % 2], "station", st,
                                   "org", orgs[next(d) % 6]);

@@ -1,29 +1,52 @@
 /* `jiangxing serve`: opens the database (creating the demo when there is none and no
  * --db was given), replays the log and serves HTTP until SIGTERM. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "app/app.h"
 #include "cli/cli.h"
+#include "devices/devices.h"
 #include "http/server.h"
 
 static const char usage[] =
     "usage: jiangxing serve [--db FILE] [--listen HOST:PORT] [--web DIR]\n"
+    "                       [--mqtt HOST:PORT [--mqtt-secret FILE] [--device-silence S]]\n"
     "  Serves the API and the pages. Defaults: --db jiangxing.db (created with the demo\n"
     "  when missing), --listen 127.0.0.1:8080, --web web.\n"
+    "  --mqtt receives device messages from that broker (docs/devices.md), logging in with\n"
+    "  the user:password in --mqtt-secret (default run/broker/admin.secret); a station\n"
+    "  silent for --device-silence seconds (default 30) raises an alarm.\n"
     "  JIANGXING_ADMIN_PASSWORD sets the first admin's password when the database is created.\n";
 
 int cmd_serve(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv, usage)) return 0;
-    const char *db = NULL, *listen = "127.0.0.1:8080", *web = "web";
+    const char *db = NULL, *listen = "127.0.0.1:8080", *web = "web", *mqtt = NULL,
+               *secret = "run/broker/admin.secret", *silence = NULL;
     for (int i = 1; i < argc; i++) {
         if (i + 1 < argc && strcmp(argv[i], "--db") == 0) db = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--mqtt") == 0) mqtt = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--mqtt-secret") == 0) secret = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--device-silence") == 0) silence = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "--listen") == 0) listen = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "--web") == 0) web = argv[++i];
         else {
             fprintf(stderr, "jiangxing serve: unexpected argument %s\n%s", argv[i], usage);
+            return 2;
+        }
+    }
+    struct devices_config devices;
+    char message[300];
+    if (mqtt && devices_configure(&devices, mqtt, secret, message, sizeof message) != 0) {
+        fprintf(stderr, "jiangxing serve: %s\n", message);
+        return 2;
+    }
+    if (silence) {
+        devices.silence_s = atoi(silence);
+        if (devices.silence_s < 1 || devices.silence_s > 86400) {
+            fprintf(stderr, "jiangxing serve: --device-silence wants seconds from 1 to 86400\n");
             return 2;
         }
     }
@@ -42,7 +65,7 @@ int cmd_serve(int argc, char **argv)
     }
     printf("jiangxing: %s: %d competitions, log at event %lld\n", db, app.n_competitions,
            (long long)app.last_seq);
-    int status = server_run(&app, db, listen, web);
+    int status = server_run(&app, db, listen, web, mqtt ? &devices : NULL);
     app_close(&app);
     return status;
 }

@@ -57,6 +57,8 @@ const struct route routes[] = {
      handle_set_profile},
     {"POST", "/api/v1/competitions/{}/contestants/{}/photo", ROLE_ORGANISER, 8 * MB,
      handle_set_photo},
+    /* Devices: health and the gateway's counts. */
+    {"GET", "/api/v1/competitions/{}/devices", ROLE_CHIEF, 0, handle_devices},
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];

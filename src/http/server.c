@@ -16,6 +16,7 @@
 #include "format/standings_json.h"
 #include "api/api.h"
 #include "http/auth.h"
+#include "devices/devices.h"
 #include "http/buckets.h"
 #include "live/hub.h"
 #include "social/social.h"
@@ -203,7 +204,8 @@ static void dispatch(struct evhttp_request *req, void *arg)
     else serve_static(req, srv->web_root);
 }
 
-int server_run(struct app *app, const char *db_path, const char *listen, const char *web_root)
+int server_run(struct app *app, const char *db_path, const char *listen, const char *web_root,
+               const struct devices_config *devices)
 {
     char host[128];
     const char *colon = strrchr(listen, ':');
@@ -235,6 +237,10 @@ int server_run(struct app *app, const char *db_path, const char *listen, const c
     }
     app->publish = live_publish;
     app->publish_target = &srv;
+    if (devices && !(srv.devices = devices_start(app, srv.base, devices, live_announce, &srv))) {
+        fprintf(stderr, "jiangxing serve: cannot start the device gateway\n");
+        return 1;
+    }
     evhttp_set_max_body_size(srv.http, MAX_BODY);
     evhttp_set_max_headers_size(srv.http, 16 * 1024);
     evhttp_set_timeout(srv.http, 60);
@@ -252,6 +258,7 @@ int server_run(struct app *app, const char *db_path, const char *listen, const c
     fflush(stdout);
     event_base_dispatch(srv.base);
     while (app->helper_threads > 0) usleep(1000); /* they still hand work to the writer */
+    devices_stop(srv.devices); /* before the writer: its last commits still go through it */
     app->publish = NULL;
     hub_free(srv.hub);
     social_close(srv.social);

@@ -7,6 +7,8 @@
 #include "http/http.h"
 
 struct auth_state;
+struct devices;
+struct devices_config;
 struct buckets;
 struct hub;
 struct social;
@@ -20,10 +22,12 @@ struct server {
     struct hub *hub;             /* live streams */
     struct social *social;       /* spectator data */
     struct buckets *spectators;  /* rate limits of anonymous actions, per device and address */
+    struct devices *devices;     /* the device gateway, NULL without --mqtt */
 };
 
-/* Serves until SIGTERM or SIGINT; returns the exit status. */
-int server_run(struct app *app, const char *db_path, const char *listen, const char *web_root);
+/* Serves until SIGTERM or SIGINT; returns the exit status. devices: NULL for none. */
+int server_run(struct app *app, const char *db_path, const char *listen, const char *web_root,
+               const struct devices_config *devices);
 void server_stop_cb(evutil_socket_t fd, short what, void *arg);
 
 #endif

@@ -1,0 +1,70 @@
+/* Shared inside src/devices: the gateway's state. Not for use outside this folder. */
+#ifndef JX_DEVICES_INTERNAL_H
+#define JX_DEVICES_INTERNAL_H
+
+#include <event2/util.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "devices/devices.h"
+
+struct mosquitto;
+struct event;
+
+/* A message as received, stamped with the server's clock. */
+struct queued {
+    char *topic, *payload;
+    size_t len;
+    int64_t at_ms;
+};
+
+struct station {
+    char station[65];
+    int contestant;
+    int64_t first_seen, last_seen, messages;
+    bool silent;
+};
+
+#define RECENT 50
+
+struct refusal {
+    int64_t at_ms;
+    char station[65], signal[65], reason[48], message[320]; /* as in struct jx_error */
+};
+
+/* Per competition: stations seen, outcome counts, the latest refusals. */
+struct device_log {
+    char *competition;
+    struct station *stations;
+    int n_stations, cap_stations;
+    json_t *counts; /* outcome or refusal reason → count */
+    struct refusal recent[RECENT];
+    int n_recent, next_recent;
+};
+
+struct devices {
+    struct app *app;
+    struct devices_config cfg;
+    devices_announce_fn announce;
+    void *target;
+    struct mosquitto *mosq;
+    bool running;
+    struct event *wake, *health;
+    pthread_mutex_t lock; /* guards the queue and overload */
+    struct queued *queue;
+    int n_queued, cap_queued;
+    int64_t overload;
+    struct device_log **logs;
+    int n_logs;
+    int64_t unmatched; /* messages for no known competition */
+    int64_t log_second, logged_this_second;
+};
+
+void ingest(struct devices *d, const struct queued *q);
+void check_health(evutil_socket_t fd, short what, void *arg);
+/* Tells the station's viewers that it fell silent or spoke again. */
+void announce_alarm(struct devices *d, const struct device_log *l, const struct station *st,
+                    const struct competition *comp);
+void release_states(struct devices *d);
+
+#endif
