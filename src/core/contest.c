@@ -428,6 +428,7 @@ static int change_cell(struct cell *cell, const struct criterion *k, const struc
     }
     cell->value = m->value;
     cell->marked = true;
+    cell->by_person = !m->judge || strcmp(m->judge, DEVICE_JUDGE) != 0;
     return -1;
 }
 

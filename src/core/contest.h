@@ -33,9 +33,13 @@ struct deduction_entry {
     bool voided;
 };
 
+/* The judge name automatic marks carry; a value from anyone else is a person's. */
+#define DEVICE_JUDGE "device"
+
 /* The marks of one contestant on one criterion. */
 struct cell {
     bool marked;
+    bool by_person;               /* the latest value came from a person: devices keep off */
     milli_t value;                /* measurement, time, auto: the latest value */
     int n_slots;                  /* judgement: one slot per judge, at most criterion.judges */
     struct judgement_slot *slots;

@@ -63,7 +63,7 @@ int contest_apply_signal(struct contest *c, const struct signal *sig, struct der
                            .criterion = sig->name, .judge = "signal", .value = sig->value};
     int seen = contest_seen_key(c, &as_mark, e);
     if (seen != 0) return seen;
-    bool starts = false, waiting = false;
+    bool starts = false, waiting = false, overridden = false;
     for (int k = 0; k < s->n_criteria; k++) {
         const struct criterion *crit = &s->criteria[k];
         if (same(crit->rule.start, sig->name)) starts = true;
@@ -76,10 +76,15 @@ int contest_apply_signal(struct contest *c, const struct signal *sig, struct der
         snprintf(d->key, sizeof d->key, "%s#%s", sig->key, crit->id);
         snprintf(d->reason, sizeof d->reason, "设备信号 %s", sig->name);
         d->mark = (struct mark){.key = d->key, .type = MARK_VALUE, .contestant = sig->contestant,
-                                .criterion = crit->id, .judge = "device", .reason = d->reason};
-        if (rule_value(c, who, crit, sig, &d->mark)) (*n_out)++;
+                                .criterion = crit->id, .judge = DEVICE_JUDGE, .reason = d->reason};
+        if (contest_cell(c, who, k)->by_person) overridden = true; /* a person's value wins */
+        else if (rule_value(c, who, crit, sig, &d->mark)) (*n_out)++;
         else waiting = true;
     }
+    if (*n_out == 0 && !starts && overridden)
+        return jx_fail(e, 409, "overridden", "signal",
+                       "该评分项已由裁判给分，设备信号不再改变它 / a person marked this criterion: "
+                       "the device no longer changes it");
     if (*n_out == 0 && !starts)
         return waiting ? jx_fail(e, 409, "not_started", "signal",
                                  "信号 %s 之前没有对应的开始信号 / %s came before its start signal",

@@ -25,8 +25,9 @@ struct derived {
 
 /* Applies a signal, all or nothing: the marks its rules yield (at most max_out, written to
  * out) and the start times it sets. APPLY_ACCEPTED, APPLY_DUPLICATE (same key and content),
- * or -1 with e: 404 unknown contestant or a signal no rule uses, 409 a stop before its start
- * or a key used for something else, or whatever refuses one of its marks (a locked module). */
+ * or -1 with e: 404 unknown contestant or a signal no rule uses, 409 a stop before its start,
+ * a key used for something else, or only criteria a person has marked (their value wins over
+ * any device), or whatever refuses one of its marks (a locked module). */
 int contest_apply_signal(struct contest *c, const struct signal *sig, struct derived *out,
                          int max_out, int *n_out, struct jx_error *e);
 

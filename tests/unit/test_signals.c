@@ -116,6 +116,26 @@ static void test_keys_and_refusals(void **state)
     contest_release(&c);
 }
 
+static void test_person_wins(void **state)
+{
+    struct contest c;
+    struct jx_error e;
+    load_text(&c, file_text);
+    assert_int_equal(send(&c, "k1", "plc.ok", MILLI, 1000, &e), APPLY_ACCEPTED);
+    assert_int_equal(score_of(&c, "A1"), 5000);
+    /* the chief judge overrides the device with a reason */
+    struct mark override = {.key = "m1", .type = MARK_VALUE, .contestant = "C1", .criterion = "A1",
+                            .judge = "chief-wz", .reason = "设备误报", .value = 1000};
+    assert_int_equal(contest_apply_mark(&c, &override, &e), APPLY_ACCEPTED);
+    assert_int_equal(score_of(&c, "A1"), 1000);
+    assert_int_equal(send(&c, "k2", "plc.ok", MILLI, 2000, &e), -1);
+    assert_string_equal(e.code, "overridden");
+    assert_int_equal(score_of(&c, "A1"), 1000);
+    /* a start still counts when the stop's criterion is someone's: only that mark is kept off */
+    assert_int_equal(send(&c, "k3", "go", MILLI, 3000, &e), APPLY_ACCEPTED);
+    contest_release(&c);
+}
+
 static void expect_rule_error(const char *from, const char *to, const char *code)
 {
     char *text = malloc(strlen(file_text) + 200);
@@ -186,6 +206,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_each_rule),
         cmocka_unit_test(test_keys_and_refusals),
+        cmocka_unit_test(test_person_wins),
         cmocka_unit_test(test_rule_checks),
         cmocka_unit_test(test_device_messages),
     };
