@@ -48,6 +48,8 @@ void handle_commentary(struct ctx *c);
 void handle_set_profile(struct ctx *c);
 void handle_set_photo(struct ctx *c);
 void handle_devices(struct ctx *c);
+void handle_issue_device(struct ctx *c);
+void handle_revoke_device(struct ctx *c);
 /* Public while the standings are published, else chief judge and up within their
  * assignment; answers 403 and returns false otherwise. */
 bool may_watch(struct ctx *c, const struct competition *comp, bool *is_public);

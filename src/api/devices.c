@@ -1,7 +1,13 @@
-/* GET /competitions/{id}/devices: each station's health, what the gateway applied and
- * refused (by reason), and the latest refusals — for the organiser and chief judges. */
+/* Devices: each station's health, what the gateway applied and refused (by reason) and the
+ * latest refusals, for the organiser and chief judges; issuing and revoking a station's
+ * broker account (with a QR code of it for the workstation), for the organiser. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "api/api.h"
 #include "devices/devices.h"
+#include "format/qr_svg.h"
 #include "http/server.h"
 
 void handle_devices(struct ctx *c)
@@ -10,3 +16,81 @@ void handle_devices(struct ctx *c)
     if (comp && ctx_assigned(c, comp, -1, -1))
         reply_json(c, 200, devices_status(c->server->devices, comp));
 }
+
+struct pending_account_reply {
+    struct ctx ctx;
+    int status;
+};
+
+/* The broker answered: 201/200 with the account (and, when issued, a QR code of it). */
+static void account_done(json_t *result, const char *error, void *arg)
+{
+    struct pending_account_reply *p = arg;
+    if (!result) {
+        char message[300];
+        snprintf(message, sizeof message, "设备服务器未完成操作：%.100s / the broker refused: %.100s",
+                 error, error);
+        reply_fail(&p->ctx, 502, "broker_error", NULL, message);
+    } else {
+        if (json_object_get(result, "password")) {
+            char *text = json_dumps(result, JSON_COMPACT | JSON_SORT_KEYS);
+            char *svg = text ? qr_svg(text) : NULL;
+            if (svg) json_object_set_new(result, "qr_svg", json_string(svg));
+            free(svg);
+            free(text);
+        }
+        reply_json(&p->ctx, p->status, result);
+    }
+    free(p);
+}
+
+/* The competition and a station a contestant holds, or answered and false. */
+static bool account_target(struct ctx *c, struct competition **comp, const char **station,
+                           json_t **doc)
+{
+    *doc = NULL;
+    if (!(*comp = ctx_competition(c))) return false;
+    if (!c->server->devices) {
+        reply_fail(c, 503, "devices_disabled", NULL,
+                   "未连接设备服务器（serve --mqtt）/ no device broker: start serve with --mqtt");
+        return false;
+    }
+    if (c->params[1][0]) {
+        *station = c->params[1];
+    } else {
+        if (!(*doc = body_json(c))) return false;
+        *station = json_string_value(json_object_get(*doc, "station"));
+    }
+    const struct scheme *s = &(*comp)->contest.scheme;
+    for (int i = 0; *station && i < s->n_contestants; i++)
+        if (strcmp(s->contestants[i].station, *station) == 0) return true;
+    reply_fail(c, 404, "unknown_station", "station", "没有选手在该工位 / no contestant at that station");
+    json_decref(*doc);
+    *doc = NULL;
+    return false;
+}
+
+static void change_account(struct ctx *c, bool issue)
+{
+    struct competition *comp;
+    const char *station;
+    json_t *doc;
+    if (!account_target(c, &comp, &station, &doc)) return;
+    struct pending_account_reply *p = malloc(sizeof *p);
+    int rc = -1;
+    if (p) {
+        *p = (struct pending_account_reply){*c, issue ? 201 : 200};
+        p->ctx.body = NULL;
+        rc = issue ? devices_issue(c->server->devices, comp, station, account_done, p)
+                   : devices_revoke(c->server->devices, comp, station, account_done, p);
+    }
+    if (rc != 0) {
+        free(p);
+        reply_fail(c, 503, "broker_unreachable", NULL,
+                   "无法联系设备服务器，请稍后再试 / cannot reach the broker: try again shortly");
+    }
+    json_decref(doc);
+}
+
+void handle_issue_device(struct ctx *c) { change_account(c, true); }
+void handle_revoke_device(struct ctx *c) { change_account(c, false); }

@@ -33,6 +33,16 @@ struct devices *devices_start(struct app *app, struct event_base *base,
                               void *target);
 void devices_stop(struct devices *d);
 
+/* Told when the broker answered an account change: result (stolen) or an error text. */
+typedef void (*account_done_fn)(json_t *result, const char *error, void *arg);
+/* Issues (or re-issues, with a new password) a station's device account that may publish
+ * only under jiangxing/{competition}/{station}/: result {"username","password","host",
+ * "port","topic"}. Revoking deletes it. -1 when the request cannot be sent. */
+int devices_issue(struct devices *d, const struct competition *comp, const char *station,
+                  account_done_fn done, void *arg);
+int devices_revoke(struct devices *d, const struct competition *comp, const char *station,
+                   account_done_fn done, void *arg);
+
 /* For the organiser and chief judge: stations (last seen, silent), counts by outcome and
  * refusal reason, and the latest refusals. */
 json_t *devices_status(struct devices *d, const struct competition *comp);

@@ -57,6 +57,7 @@ static void on_connect(struct mosquitto *m, void *arg, int rc)
         return;
     }
     mosquitto_subscribe(m, NULL, "jiangxing/+/+/+", 1);
+    mosquitto_subscribe(m, NULL, "$CONTROL/dynamic-security/v1/response", 1);
     fprintf(stderr, "jiangxing: listening to devices on %s:%d\n", d->cfg.host, d->cfg.port);
 }
 
@@ -104,7 +105,8 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
     d->n_queued = d->cap_queued = 0;
     pthread_mutex_unlock(&d->lock);
     for (int i = 0; i < n; i++) {
-        ingest(d, &batch[i]);
+        if (strncmp(batch[i].topic, "$CONTROL/", 9) == 0) account_answer(d, batch[i].payload, batch[i].len);
+        else ingest(d, &batch[i]);
         free(batch[i].topic);
         free(batch[i].payload);
     }
@@ -164,6 +166,7 @@ void devices_stop(struct devices *d)
     free(d->queue);
     if (d->wake) event_free(d->wake);
     if (d->health) event_free(d->health);
+    accounts_release(d);
     release_states(d);
     pthread_mutex_destroy(&d->lock);
     mosquitto_lib_cleanup();

@@ -29,6 +29,7 @@ void check_health(evutil_socket_t fd, short what, void *arg)
 {
     struct devices *d = arg;
     int64_t now = now_ms(), silence = (int64_t)d->cfg.silence_s * 1000;
+    accounts_expire(d, now);
     for (int i = 0; i < d->n_logs; i++) {
         struct device_log *l = d->logs[i];
         const struct competition *comp = app_competition(d->app, l->competition);

@@ -9,6 +9,7 @@
 #include "devices/devices.h"
 
 struct mosquitto;
+struct pending_account;
 struct event;
 
 /* A message as received, stamped with the server's clock. */
@@ -58,9 +59,17 @@ struct devices {
     int n_logs;
     int64_t unmatched; /* messages for no known competition */
     int64_t log_second, logged_this_second;
+    struct pending_account **pending; /* account changes awaiting the broker's answer */
+    int n_pending;
+    int64_t next_correlation;
 };
 
 void ingest(struct devices *d, const struct queued *q);
+/* Account changes: the broker's answers, timeouts, and shutdown. */
+void account_username(const char *competition, const char *station, char out[140]);
+void account_answer(struct devices *d, const char *payload, size_t len);
+void accounts_expire(struct devices *d, int64_t now);
+void accounts_release(struct devices *d);
 void check_health(evutil_socket_t fd, short what, void *arg);
 /* Tells the station's viewers that it fell silent or spoke again. */
 void announce_alarm(struct devices *d, const struct device_log *l, const struct station *st,

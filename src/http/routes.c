@@ -59,6 +59,9 @@ const struct route routes[] = {
      handle_set_photo},
     /* Devices: health and the gateway's counts. */
     {"GET", "/api/v1/competitions/{}/devices", ROLE_CHIEF, 0, handle_devices},
+    {"POST", "/api/v1/competitions/{}/devices", ROLE_ORGANISER, 1 * KB, handle_issue_device},
+    {"POST", "/api/v1/competitions/{}/devices/{}/revoke", ROLE_ORGANISER, 1 * KB,
+     handle_revoke_device},
 };
 
 const size_t n_routes = sizeof routes / sizeof routes[0];
