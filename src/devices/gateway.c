@@ -50,7 +50,6 @@ int devices_configure(struct devices_config *cfg, const char *address, const cha
 
 static void on_connect(struct mosquitto *m, void *arg, int rc)
 {
-    struct devices *d = arg;
     if (rc != 0) {
         fprintf(stderr, "jiangxing: device broker refused the connection: %s\n",
                 mosquitto_connack_string(rc));
@@ -58,7 +57,20 @@ static void on_connect(struct mosquitto *m, void *arg, int rc)
     }
     mosquitto_subscribe(m, NULL, "jiangxing/+/+/+", 1);
     mosquitto_subscribe(m, NULL, "$CONTROL/dynamic-security/v1/response", 1);
+}
+
+static void on_subscribe(struct mosquitto *m, void *arg, int mid, int n, const int *granted)
+{
+    struct devices *d = arg;
+    d->connected = true;
     fprintf(stderr, "jiangxing: listening to devices on %s:%d\n", d->cfg.host, d->cfg.port);
+}
+
+static void on_disconnect(struct mosquitto *m, void *arg, int rc)
+{
+    struct devices *d = arg;
+    d->connected = false;
+    if (rc != 0) fprintf(stderr, "jiangxing: lost the device broker; reconnecting\n");
 }
 
 static void on_message(struct mosquitto *m, void *arg, const struct mosquitto_message *msg)
@@ -138,6 +150,8 @@ struct devices *devices_start(struct app *app, struct event_base *base,
         return NULL;
     }
     mosquitto_connect_callback_set(d->mosq, on_connect);
+    mosquitto_subscribe_callback_set(d->mosq, on_subscribe);
+    mosquitto_disconnect_callback_set(d->mosq, on_disconnect);
     mosquitto_message_callback_set(d->mosq, on_message);
     /* A broker not up yet is retried by the loop thread with backoff. */
     if (mosquitto_connect_async(d->mosq, cfg->host, cfg->port, 30) != MOSQ_ERR_SUCCESS)

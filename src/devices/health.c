@@ -79,9 +79,9 @@ json_t *devices_status(struct devices *d, const struct competition *comp)
                                                 "reason", r->reason, "message", r->message));
     }
     json_t *counts = l ? json_deep_copy(l->counts) : json_object();
-    return json_pack("{s:b, s:o, s:o, s:o, s:i}", "enabled", d != NULL, "stations", stations,
-                     "counts", counts, "recent_refusals", recent, "silence_s",
-                     d ? d->cfg.silence_s : 0);
+    return json_pack("{s:b, s:b, s:o, s:o, s:o, s:i}", "enabled", d != NULL, "connected",
+                     d && d->connected, "stations", stations, "counts", counts, "recent_refusals",
+                     recent, "silence_s", d ? d->cfg.silence_s : 0);
 }
 
 void release_states(struct devices *d)

@@ -50,6 +50,7 @@ struct devices {
     void *target;
     struct mosquitto *mosq;
     bool running;
+    _Atomic bool connected; /* subscribed: messages now reach us (set on the MQTT thread) */
     struct event *wake, *health;
     pthread_mutex_t lock; /* guards the queue and overload */
     struct queued *queue;

@@ -26,7 +26,8 @@ export async function startServer() {
 }
 
 export async function launch(server) {
-  server.proc = spawn(BIN, ['serve', '--db', server.db, '--listen', `127.0.0.1:${server.port}`],
+  server.proc = spawn(BIN, ['serve', '--db', server.db, '--listen', `127.0.0.1:${server.port}`,
+    ...(server.args || [])],
     { stdio: ['ignore', 'ignore', 'inherit'] });
   server.base = `http://127.0.0.1:${server.port}`;
   for (let i = 0; i < 100; i++) {
