@@ -82,6 +82,11 @@ void scheme_release(struct scheme *s)
     for (int i = 0; i < s->n_modules; i++) {
         free(s->modules[i].id);
         free(s->modules[i].name);
+        for (int k = 0; k < s->modules[i].n_stages; k++) {
+            free(s->modules[i].stages[k].id);
+            free(s->modules[i].stages[k].name);
+        }
+        free(s->modules[i].stages);
     }
     free(s->modules);
     for (int i = 0; i < s->n_criteria; i++) {

@@ -57,12 +57,22 @@ struct criterion {
     struct rule rule;      /* auto, time: RULE_NONE when marked by hand only */
 };
 
+/* A stage of a 闯关 module: consecutive criteria; a later stage counts only once every
+ * earlier one has passed (all its criteria complete and its score at least pass). */
+struct stage {
+    char *id, *name;
+    int first_criterion, n_criteria; /* indexes into scheme.criteria */
+    milli_t pass;
+};
+
 struct module {
     char *id, *name;
     int component;         /* index into scheme.components */
     int first_criterion;   /* criteria of a module are contiguous in scheme.criteria */
     int n_criteria;
     milli_t max;           /* sum of its criteria's max */
+    struct stage *stages;  /* NULL: no stages, every criterion counts */
+    int n_stages;
 };
 
 enum tiebreak_kind { TIEBREAK_COMPONENT, TIEBREAK_MODULE, TIEBREAK_TIME };

@@ -68,12 +68,38 @@ static void score_counts(const struct scheme *s, const struct cell *row, struct 
     }
 }
 
+static milli_t score_range(const struct scheme *s, const struct cell *row, int first, int n)
+{
+    milli_t sum = 0;
+    for (int k = first; k < first + n; k++) sum += score_cell(&s->criteria[k], &row[k]);
+    return sum;
+}
+
+bool stage_passed(const struct scheme *s, const struct cell *row, const struct stage *st)
+{
+    for (int k = st->first_criterion; k < st->first_criterion + st->n_criteria; k++)
+        if (!cell_complete(&s->criteria[k], &row[k])) return false;
+    return score_range(s, row, st->first_criterion, st->n_criteria) >= st->pass;
+}
+
+int stage_current(const struct scheme *s, const struct cell *row, const struct module *mod)
+{
+    int i = 0;
+    while (i < mod->n_stages && stage_passed(s, row, &mod->stages[i])) i++;
+    return i;
+}
+
+/* With stages, the criteria after the first stage not passed do not count (yet). */
 static milli_t score_module(const struct scheme *s, const struct cell *row, int m)
 {
     const struct module *mod = &s->modules[m];
+    if (mod->n_stages == 0) return score_range(s, row, mod->first_criterion, mod->n_criteria);
     milli_t sum = 0;
-    for (int k = mod->first_criterion; k < mod->first_criterion + mod->n_criteria; k++)
-        sum += score_cell(&s->criteria[k], &row[k]);
+    for (int i = 0; i < mod->n_stages; i++) {
+        const struct stage *st = &mod->stages[i];
+        sum += score_range(s, row, st->first_criterion, st->n_criteria);
+        if (!stage_passed(s, row, st)) break;
+    }
     return sum;
 }
 

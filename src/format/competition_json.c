@@ -252,6 +252,46 @@ fail:
     return -1;
 }
 
+/* Stages (闯关): each names consecutive criteria of the module, in order, covering them all. */
+static int parse_stages(const json_t *item, const char *field, struct scheme *s, struct module *mod,
+                        struct jx_error *e)
+{
+    const json_t *stages;
+    if (get_array(item, "stages", false, 100, &stages, &mod->n_stages, e) != 0) return -1;
+    if (!stages) return 0;
+    if (!(mod->stages = calloc((size_t)mod->n_stages, sizeof *mod->stages)))
+        return jx_fail(e, 500, "out_of_memory", NULL, "oom");
+    int next = mod->first_criterion, end = mod->first_criterion + mod->n_criteria;
+    for (int i = 0; i < mod->n_stages; i++) {
+        char sfield[128];
+        snprintf(sfield, sizeof sfield, "%.90s.stages[%d]", field, i);
+        const json_t *st = json_array_get(stages, (size_t)i);
+        struct stage *stage = &mod->stages[i];
+        const json_t *ids = json_object_get(st, "criteria");
+        if (get_id(st, sfield, &stage->id, e) != 0 ||
+            get_string(st, "name", sfield, false, MAX_NAME, &stage->name, e) != 0)
+            return -1;
+        if (json_object_get(st, "pass") && get_number(st, "pass", sfield, false, &stage->pass, e) != 0)
+            return -1;
+        if (!json_is_array(ids) || json_array_size(ids) == 0)
+            return jx_fail(e, 400, "invalid_stage", sfield,
+                           "%s.criteria 须为评分项 id 的非空数组 / criteria must list criterion ids", sfield);
+        stage->first_criterion = next;
+        stage->n_criteria = (int)json_array_size(ids);
+        for (size_t k = 0; k < json_array_size(ids); k++, next++) {
+            const char *id = json_string_value(json_array_get(ids, k));
+            if (next >= end || !id || strcmp(id, s->criteria[next].id) != 0)
+                return jx_fail(e, 400, "invalid_stage", sfield,
+                               "%s 须按模块中的顺序依次列出评分项 / stages list the module's criteria "
+                               "in order, each once", sfield);
+        }
+    }
+    if (next != end)
+        return jx_fail(e, 400, "invalid_stage", field,
+                       "%s 的关卡须包含模块的全部评分项 / the stages must cover every criterion", field);
+    return 0;
+}
+
 static int parse_modules(const json_t *doc, struct scheme *s, struct jx_error *e)
 {
     const json_t *items;
@@ -292,6 +332,7 @@ static int parse_modules(const json_t *doc, struct scheme *s, struct jx_error *e
             k->module = m;
             if (parse_criterion(json_array_get(criteria, (size_t)i), kfield, k, e) != 0) return -1;
         }
+        if (parse_stages(item, field, s, mod, e) != 0) return -1;
     }
     return 0;
 }

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "core/score.h"
 #include "format/standings_json.h"
 
 /* "overall", "group:W", "venue:wz", "module:A": the scope's name in the API. */
@@ -58,11 +59,25 @@ json_t *board_entry(const struct contest *contest, int contestant)
             json_integer((json_int_t)standings_rank(&contest->standings, s, scopes[i], contestant, r)));
     }
     int award = contest_award(contest, contestant);
-    return json_pack("{s:s, s:o, s:b, s:o, s:o, s:o, s:o}", "id", s->contestants[contestant].id,
-                     "total", score_to_json(r->total), "complete",
-                     contest_complete(contest, contestant), "award",
-                     award >= 0 ? json_string(s->awards[award].name) : json_null(), "modules",
-                     modules, "progress", progress, "ranks", ranks);
+    json_t *entry = json_pack("{s:s, s:o, s:b, s:o, s:o, s:o, s:o}", "id",
+                              s->contestants[contestant].id, "total", score_to_json(r->total),
+                              "complete", contest_complete(contest, contestant), "award",
+                              award >= 0 ? json_string(s->awards[award].name) : json_null(),
+                              "modules", modules, "progress", progress, "ranks", ranks);
+    json_t *stages = json_object();
+    for (int m = 0; m < s->n_modules; m++) {
+        const struct module *mod = &s->modules[m];
+        if (mod->n_stages == 0) continue;
+        int current = stage_current(s, contest_cell(contest, contestant, 0), mod);
+        json_object_set_new(stages, mod->id,
+                            json_pack("{s:o, s:i, s:i}", "current",
+                                      current < mod->n_stages ? json_string(mod->stages[current].id)
+                                                              : json_null(),
+                                      "passed", current, "of", mod->n_stages));
+    }
+    if (json_object_size(stages)) json_object_set_new(entry, "stages", stages);
+    else json_decref(stages);
+    return entry;
 }
 
 static json_t *named_list(const struct named *items, int n)
@@ -78,11 +93,19 @@ json_t *board_json(const struct competition *comp, int64_t seq)
     const struct contest *contest = &comp->contest;
     const struct scheme *s = &contest->scheme;
     json_t *modules = json_array(), *awards = json_array(), *contestants = json_array();
-    for (int m = 0; m < s->n_modules; m++)
-        json_array_append_new(modules, json_pack("{s:s, s:s, s:o, s:b}", "id", s->modules[m].id,
-                                                 "name", s->modules[m].name, "max",
-                                                 score_to_json(s->modules[m].max), "locked",
-                                                 contest->locked[m]));
+    for (int m = 0; m < s->n_modules; m++) {
+        const struct module *mod = &s->modules[m];
+        json_t *item = json_pack("{s:s, s:s, s:o, s:b}", "id", mod->id, "name", mod->name, "max",
+                                 score_to_json(mod->max), "locked", contest->locked[m]);
+        if (mod->n_stages) {
+            json_t *stages = json_array();
+            for (int k = 0; k < mod->n_stages; k++)
+                json_array_append_new(stages, json_pack("{s:s, s:s}", "id", mod->stages[k].id,
+                                                        "name", mod->stages[k].name));
+            json_object_set_new(item, "stages", stages);
+        }
+        json_array_append_new(modules, item);
+    }
     for (int a = 0; a < s->n_awards; a++) json_array_append_new(awards, json_string(s->awards[a].name));
     for (int i = 0; i < s->n_contestants; i++) {
         const struct contestant *who = &s->contestants[i];
