@@ -54,8 +54,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libjx.a
 
 run: run-deps
 	$(MAKE) $(BIN)
+	scripts/broker.sh start
 	$(BIN) demo --db jiangxing.db --if-missing
-	$(BIN) serve --db jiangxing.db --listen 127.0.0.1:8080
+	$(BIN) serve --db jiangxing.db --listen 127.0.0.1:8080 \
+		--mqtt 127.0.0.1:18830 --mqtt-secret run/broker/admin.secret
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done

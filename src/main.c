@@ -19,6 +19,7 @@ static const struct command {
     {"export", cmd_export, "write competition.json, marks.jsonl and CSVs of a competition"},
     {"import-contestants", cmd_import_contestants, "add contestants from CSV (UTF-8 or GB18030)"},
     {"user", cmd_user, "add an account: jiangxing user add --db F --username U --role R"},
+    {"simulate", cmd_simulate, "play a competition's station devices over MQTT (docs/devices.md)"},
 };
 
 static void print_help(FILE *out)

@@ -16,6 +16,7 @@ int cmd_replay(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import_contestants(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
 
 /* Loads and validates a competition file into c; prints what is wrong and returns -1. */
 int contest_load_file(const char *path, struct contest *c);

@@ -22,7 +22,7 @@ int devices_configure(struct devices_config *cfg, const char *address, const cha
     const char *colon = strrchr(address, ':');
     cfg->port = colon ? atoi(colon + 1) : 0;
     if (!colon || cfg->port <= 0 || cfg->port > 65535 || (size_t)(colon - address) >= sizeof cfg->host) {
-        snprintf(message, size, "--mqtt wants HOST:PORT, such as 127.0.0.1:1883");
+        snprintf(message, size, "--mqtt wants HOST:PORT, such as 127.0.0.1:18830");
         return -1;
     }
     memcpy(cfg->host, address, (size_t)(colon - address));
@@ -62,8 +62,9 @@ static void on_connect(struct mosquitto *m, void *arg, int rc)
 static void on_subscribe(struct mosquitto *m, void *arg, int mid, int n, const int *granted)
 {
     struct devices *d = arg;
+    if (!d->connected) /* once per connection, not per subscription */
+        fprintf(stderr, "jiangxing: listening to devices on %s:%d\n", d->cfg.host, d->cfg.port);
     d->connected = true;
-    fprintf(stderr, "jiangxing: listening to devices on %s:%d\n", d->cfg.host, d->cfg.port);
 }
 
 static void on_disconnect(struct mosquitto *m, void *arg, int rc)
