@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_PASSWORD, DEMO_PASSWORD, call, cli, launch, login, stopAndClean } from './server.mjs';
@@ -190,4 +190,35 @@ test("a chief judge's override wins over later signals and is audited", async ()
   assert.equal(last.actor, 'chief-hz');
   assert.equal(last.reason, '设备误报，人工复核');
   assert.ok(c1.marks.some((m) => m.judge === 'device'));
+});
+
+test('after a simulator run the served standings equal jiangxing score on the export', async () => {
+  const before = await status();
+  const sim = spawnSync(process.env.JIANGXING_BIN || 'build/jiangxing', ['simulate', '--db', server.db,
+    '--competition', COMP, '--stations', '20', '--rate', '5', '--seconds', '6', '--seed', '7',
+    '--mqtt', `127.0.0.1:${BROKER_PORT}`, '--mqtt-secret', join(broker, 'admin.secret')], { encoding: 'utf8' });
+  assert.equal(sim.status, 0, sim.stderr);
+  const published = Number(/published (\d+)/.exec(sim.stdout + sim.stderr)?.[1]);
+  assert.ok(published > 200, `published ${published}`);
+  // every message is accounted for: applied, duplicate, refused or a heartbeat
+  const total = (c) => (c.applied || 0) + (c.duplicate || 0) + (c.refused || 0) + (c.heartbeat || 0);
+  const counts = await handled(total(before.counts) + published);
+  assert.equal(total(counts) - total(before.counts), published);
+  assert.equal(counts.received - (before.counts.received || 0), published);
+  assert.ok(counts.applied - (before.counts.applied || 0) > 20);
+  await sleep(300); // the last commits
+  const dir = mkdtempSync(join(tmpdir(), 'jx-sim-'));
+  for (const [path, file] of [['competition.json', 'c.json'], ['marks.jsonl', 'm.jsonl']]) {
+    const r = await fetch(`${server.base}/api/v1/competitions/${COMP}/export/${path}`, { headers: { Authorization: 'Bearer ' + token } });
+    assert.equal(r.status, 200);
+    writeFileSync(join(dir, file), await r.text());
+  }
+  assert.ok(readFileSync(join(dir, 'm.jsonl'), 'utf8').includes('"judge":"device"'));
+  for (const scope of ['overall', 'venue:hz', 'module:C', 'module:D']) {
+    const offline = cli(['score', join(dir, 'c.json'), join(dir, 'm.jsonl'), '--scope', scope]);
+    assert.equal(offline.status, 0, offline.stderr);
+    const served = await call(server, 'GET', `/api/v1/competitions/${COMP}/standings?scope=${scope}`, { token });
+    assert.deepEqual(JSON.parse(offline.stdout).entries, served.json.entries, scope);
+  }
+  rmSync(dir, { recursive: true, force: true });
 });
