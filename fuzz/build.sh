@@ -114,6 +114,44 @@ if [ "$changed" = 1 ] || [ ! -f "$LIB" ]; then
     ar rcs "$LIB" $(ls "$OUT"/obj/src_core_*.o "$OUT"/obj/src_format_*.o "$OUT"/obj/src_http_request.o)
 fi
 
+# ---- 2b. the server's code, instrumented, for the live-display harnesses ----------------
+# display and live need the spectator, hub and request code: every src/ folder but core and
+# format (those are in libjx-fuzz.a), with libevent, SQLite, libgd, libqrencode and
+# libmosquitto from the system. photo needs only libgd (its decoders, libjpeg and libpng,
+# are Debian's and not instrumented). Built only when display or live is asked for.
+SERVER_LIB=$OUT/libjx-fuzz-server.a
+SYS_PKGS=
+for p in libevent libevent_pthreads sqlite3 gdlib libqrencode libmosquitto libpng libjpeg; do
+    pkg-config --exists "$p" 2>/dev/null && SYS_PKGS="$SYS_PKGS $p"
+done
+SYS_CFLAGS=$(pkg-config --cflags $SYS_PKGS 2>/dev/null || true)
+SERVER_LIBS="$(pkg-config --libs $SYS_PKGS 2>/dev/null || true) -lpthread"
+needs_server() {
+    case " $* " in *" display "* | *" live "*) return 0 ;; esac
+    [ $# -eq 0 ]
+}
+if needs_server "$@"; then
+    newest_any=$(ls -t src/*/*.h | head -n 1)
+    changed=0
+    for f in src/*/*.c; do
+        case $f in src/core/* | src/format/* | src/main.c | src/http/request.c) continue ;; esac
+        o=$OUT/obj/$(echo "$f" | tr / _ | sed 's/\.c$/.o/')
+        if [ "${FUZZ_REBUILD:-0}" = 1 ] || [ ! -f "$o" ] || [ "$f" -nt "$o" ] || [ "$newest_any" -nt "$o" ]; then
+            if $CC $COMMON -fsanitize=fuzzer-no-link -Isrc -I"$OUT/jansson/include" $SYS_CFLAGS -c "$f" -o "$o"; then
+                changed=1
+            else
+                echo "fuzz/build.sh: warning: $f does not compile; skipped" >&2
+                rm -f "$o"
+            fi
+        fi
+    done
+    if [ "$changed" = 1 ] || [ ! -f "$SERVER_LIB" ]; then
+        rm -f "$SERVER_LIB"
+        ar rcs "$SERVER_LIB" $(ls "$OUT"/obj/src_*.o | grep -v -e '/src_core_' -e '/src_format_' \
+            -e '/src_http_request\.o$')
+    fi
+fi
+
 # ---- 3. harnesses --------------------------------------------------------------------
 (cd fuzz && xxd -i demo_competition.json) >"$OUT/demo_competition.inc.tmp"
 if ! cmp -s "$OUT/demo_competition.inc.tmp" "$OUT/demo_competition.inc" 2>/dev/null; then
@@ -132,12 +170,18 @@ for h in "$@"; do
         echo "fuzz/build.sh: no harness $src" >&2
         exit 1
     fi
-    extra=
+    extra= libs=
     [ "$h" = score ] && extra=$OUT/obj/src_cli_score.o
+    [ "$h" = photo ] && libs="-lgd -lpng16 -ljpeg"
+    if [ "$h" = display ] || [ "$h" = live ]; then
+        extra=$SERVER_LIB
+        libs=$SERVER_LIBS
+    fi
     if [ "${FUZZ_REBUILD:-0}" = 1 ] || [ ! -f "$bin" ] || [ "$src" -nt "$bin" ] ||
-        [ fuzz/fuzz.h -nt "$bin" ] || [ "$LIB" -nt "$bin" ] || [ "$OUT/demo_competition.inc" -nt "$bin" ]; then
+        [ fuzz/fuzz.h -nt "$bin" ] || [ "$LIB" -nt "$bin" ] || [ "$OUT/demo_competition.inc" -nt "$bin" ] ||
+        { [ -n "$extra" ] && [ "$extra" -nt "$bin" ]; }; then
         echo "fuzz/build.sh: building $bin" >&2
         $CC $COMMON -fsanitize=fuzzer -Wall -Wextra -Werror -Wno-unused-parameter -Wno-unused-function -Isrc -Ifuzz \
-            -I"$OUT" -I"$OUT/jansson/include" -o "$bin" "$src" $extra "$LIB" "$JLIB" -lsodium -lm
+            -I"$OUT" -I"$OUT/jansson/include" $SYS_CFLAGS -o "$bin" "$src" $extra "$LIB" "$JLIB" -lsodium $libs -lm
     fi
 done

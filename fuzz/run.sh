@@ -1,8 +1,8 @@
 #!/bin/sh
 # Runs a libFuzzer harness for a while and prints exec/s and coverage.
 # Usage: fuzz/run.sh HARNESS|all SECONDS [extra libFuzzer flags...]
-#   HARNESS: competition, marks, score, request, http, csv (fuzz/fuzz_<harness>.c); all runs
-#   each in turn for SECONDS. Builds first if needed (fuzz/build.sh).
+#   HARNESS: competition, marks, score, request, http, csv, photo, display, live, signals
+#   (fuzz/fuzz_<harness>.c); all runs each in turn for SECONDS. Builds first if needed (fuzz/build.sh).
 # The committed seeds (fuzz/corpus/<harness>/) are copied into a scratch corpus,
 # fuzz/out/corpus/<harness>/, which keeps growing across runs and is never committed.
 # Crashes land in fuzz/out/artifacts/<harness>/, the full log in fuzz/out/logs/<harness>.log.
@@ -40,6 +40,10 @@ max_len() {
     request) echo 256 ;;
     http) echo 600 ;;
     csv) echo 4096 ;;
+    photo) echo 4096 ;;
+    display) echo 2048 ;;
+    live) echo 600 ;;
+    signals) echo 4096 ;;
     *) echo 8192 ;;
     esac
 }

@@ -37,7 +37,7 @@ static bool spectator_begin(struct ctx *c, struct spectator *sp, double burst, d
 {
     struct evkeyvalq *in = evhttp_request_get_input_headers(c->req);
     const char *type = evhttp_find_header(in, "Content-Type");
-    if (!type || strncmp(type, "application/json", 16) != 0) {
+    if (!type || strncmp(type, "application/json", 16) != 0 || (type[16] && type[16] != ';')) {
         reply_fail(c, 415, "unsupported_media_type", NULL,
                    "请以 application/json 发送 / send the body as application/json");
         return false;
@@ -48,9 +48,11 @@ static bool spectator_begin(struct ctx *c, struct spectator *sp, double burst, d
     social_device(c->server->social, evhttp_find_header(in, "Cookie"), sp->device, set_cookie);
     if (*set_cookie)
         evhttp_add_header(evhttp_request_get_output_headers(c->req), "Set-Cookie", set_cookie);
-    char address[80], device[48];
+    char address[80], device[64];
     snprintf(address, sizeof address, "addr %s", c->peer);
-    snprintf(device, sizeof device, "dev %s", sp->device);
+    /* Separate buckets for reacting and commenting: each has its own burst and pace. */
+    snprintf(device, sizeof device, "dev %s %s", burst == COMMENT_BURST ? "comment" : "react",
+             sp->device);
     int wait = bucket_take(c->server->spectators, address, ADDRESS_BURST, ADDRESS_REFILL);
     if (wait == 0) wait = bucket_take(c->server->spectators, device, burst, refill_ms);
     if (wait > 0) {

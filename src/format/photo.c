@@ -1,8 +1,12 @@
-/* Photo resizing with libgd. The image's size is read from its header first, so a small
- * file claiming huge dimensions (a decompression bomb) is refused before decoding. */
+/* Photo resizing with libgd. The image's size is read from its header first (a JPEG's by
+ * libjpeg, which then decodes it), so a small file claiming huge dimensions (a
+ * decompression bomb) is refused before decoding. */
 #include "format/photo.h"
 
 #include <gd.h>
+#include <jpeglib.h>
+#include <setjmp.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,7 +17,41 @@ static uint32_t be32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* Width and height from a PNG's IHDR or a JPEG's SOF marker; false when not found. */
+struct jpeg_failure {
+    struct jpeg_error_mgr mgr;
+    jmp_buf jump;
+};
+
+static void jpeg_failed(j_common_ptr info)
+{
+    longjmp(((struct jpeg_failure *)info->err)->jump, 1);
+}
+
+static void jpeg_quiet(j_common_ptr info) { (void)info; } /* warnings: not for our log */
+
+/* The size libjpeg itself will decode: read from the header by libjpeg, so no marker
+ * trickery can show one size to the check and another to the decoder. */
+static bool jpeg_size(const unsigned char *d, size_t n, uint32_t *w, uint32_t *h)
+{
+    struct jpeg_decompress_struct info;
+    struct jpeg_failure failure;
+    info.err = jpeg_std_error(&failure.mgr);
+    failure.mgr.error_exit = jpeg_failed;
+    failure.mgr.output_message = jpeg_quiet;
+    if (setjmp(failure.jump)) {
+        jpeg_destroy_decompress(&info);
+        return false;
+    }
+    jpeg_create_decompress(&info);
+    jpeg_mem_src(&info, d, (unsigned long)n);
+    bool ok = jpeg_read_header(&info, TRUE) == JPEG_HEADER_OK;
+    *w = info.image_width;
+    *h = info.image_height;
+    jpeg_destroy_decompress(&info);
+    return ok;
+}
+
+/* Width and height from a PNG's IHDR (always its first chunk) or a JPEG's header. */
 static bool image_size(const unsigned char *d, size_t n, bool *png, uint32_t *w, uint32_t *h)
 {
     static const unsigned char png_magic[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
@@ -23,21 +61,8 @@ static bool image_size(const unsigned char *d, size_t n, bool *png, uint32_t *w,
         *h = be32(d + 20);
         return true;
     }
-    if (n < 4 || d[0] != 0xFF || d[1] != 0xD8) return false;
     *png = false;
-    for (size_t i = 2; i + 9 < n;) {
-        if (d[i] != 0xFF) return false;
-        unsigned char marker = d[i + 1];
-        size_t seg = (size_t)d[i + 2] << 8 | d[i + 3];
-        if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
-            *h = (uint32_t)d[i + 5] << 8 | d[i + 6];
-            *w = (uint32_t)d[i + 7] << 8 | d[i + 8];
-            return true;
-        }
-        if (seg < 2) return false;
-        i += 2 + seg;
-    }
-    return false;
+    return n >= 4 && d[0] == 0xFF && d[1] == 0xD8 && jpeg_size(d, n, w, h);
 }
 
 int photo_resize(const unsigned char *data, size_t len, unsigned char **out, size_t *out_len,

@@ -258,10 +258,12 @@ int server_run(struct app *app, const char *db_path, const char *listen, const c
     fflush(stdout);
     event_base_dispatch(srv.base);
     while (app->helper_threads > 0) usleep(1000); /* they still hand work to the writer */
-    devices_stop(srv.devices); /* before the writer: its last commits still go through it */
+    /* Devices and spectator data first: their last commits and counts go through the
+     * writer, and their announcements through the hub. */
+    devices_stop(srv.devices);
+    social_close(srv.social);
     app->publish = NULL;
     hub_free(srv.hub);
-    social_close(srv.social);
     free(srv.spectators);
     writer_stop(app->writer);
     app->writer = NULL;

@@ -200,6 +200,10 @@ void hub_publish(struct hub *h, const char *competition, int64_t seq, const char
 void hub_announce(struct hub *h, const char *competition, const char *name, const char *data)
 {
     struct channel *ch = channel_of(h, competition);
+    if (ch && ch->snapshot) { /* spectator data or settings changed: the next one is fresh */
+        frame_unref(ch->snapshot);
+        ch->snapshot = NULL;
+    }
     struct frame *f = ch && ch->clients ? frame_new(-1, name, data) : NULL;
     if (!f) return;
     broadcast(h, ch, f, false);

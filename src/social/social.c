@@ -260,23 +260,34 @@ struct social *social_open(sqlite3 *db, struct writer *w, struct event_base *bas
     return s;
 }
 
+/* True when value (len bytes) is "<32 hex>.<32 hex MAC>" signed with our key. */
+static bool signed_device(const struct social *s, const char *value, size_t len, char device[33])
+{
+    if (len != 65 || value[32] != '.') return false;
+    memcpy(device, value, 32);
+    device[32] = '\0';
+    if (strspn(device, "0123456789abcdef") != 32) return false;
+    unsigned char mac[crypto_auth_BYTES];
+    char hex[crypto_auth_BYTES * 2 + 1];
+    crypto_auth(mac, (const unsigned char *)device, 32, s->key);
+    sodium_bin2hex(hex, sizeof hex, mac, 16);
+    return sodium_memcmp(hex, value + 33, 32) == 0;
+}
+
 void social_device(struct social *s, const char *cookie_header, char device[33],
                    char set_cookie[160])
 {
     set_cookie[0] = '\0';
-    const char *found = cookie_header ? strstr(cookie_header, "jx_device=") : NULL;
-    if (found && (found == cookie_header || found[-1] == ' ' || found[-1] == ';')) {
-        const char *value = found + 10;
-        unsigned char mac[crypto_auth_BYTES];
-        char hex[crypto_auth_BYTES * 2 + 1];
-        if (strlen(value) >= 32 + 1 + 32 && value[32] == '.') {
-            memcpy(device, value, 32);
-            device[32] = '\0';
-            crypto_auth(mac, (const unsigned char *)device, 32, s->key);
-            sodium_bin2hex(hex, sizeof hex, mac, 16);
-            if (sodium_memcmp(hex, value + 33, 32) == 0 && strspn(device, "0123456789abcdef") == 32)
-                return;
+    /* Cookie: name=value pairs separated by "; ". */
+    for (const char *p = cookie_header; p && *p;) {
+        p += strspn(p, " ;");
+        size_t len = strcspn(p, ";");
+        if (len > 10 && strncmp(p, "jx_device=", 10) == 0) {
+            size_t value_len = len - 10;
+            while (value_len && p[10 + value_len - 1] == ' ') value_len--;
+            if (signed_device(s, p + 10, value_len, device)) return;
         }
+        p += len;
     }
     unsigned char id[16], mac[crypto_auth_BYTES];
     char hex[33];
@@ -396,7 +407,13 @@ void social_follow(struct social *s, const char *competition, const char *name, 
                                     json_string_value(json_object_get(entry, "id")));
         if (!rank || who < 0 || who >= cs->cap) continue;
         struct history *h = &cs->history[who];
-        struct history_point p = {at, comp->contest.results[who].total, (int)json_integer_value(rank)};
+        /* The total as of this commit: the delta's, or unchanged since the last point. */
+        json_t *total = json_object_get(entry, "total");
+        milli_t value = 0;
+        if (total) milli_from_double(json_number_value(total), &value);
+        else if (h->n) value = h->points[h->n - 1].total;
+        else value = comp->contest.results[who].total;
+        struct history_point p = {at, value, (int)json_integer_value(rank)};
         if (add_point(h, p))
             json_array_append_new(cs->pending_history,
                                   json_pack("[i, I, i, I]", who, (json_int_t)at, p.rank,
