@@ -122,10 +122,10 @@ void spectator_url(struct ctx *c, const char *competition, char *out, size_t siz
     snprintf(out, size, "http://%s/watch/%s", plain ? host : "127.0.0.1:8080", competition);
 }
 
+/* Public even while the standings are hidden: it only encodes the spectator page's URL. */
 void handle_qr(struct ctx *c)
 {
-    bool is_public;
-    struct competition *comp = watched(c, &is_public);
+    struct competition *comp = ctx_competition(c);
     if (!comp) return;
     char url[300];
     spectator_url(c, comp->contest.scheme.id, url, sizeof url);
