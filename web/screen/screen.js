@@ -34,6 +34,8 @@ define({
     'screen.locked': '已签核',
     'screen.noRows': '暂无成绩',
     'screen.venuesTitle': '异地同赛 · 赛场进度',
+    'screen.alarmTitle': '设备报警 · 工位无信号',
+    'screen.alarmSince': '{time} 起无信号',
     'screen.commentary': '专家点评',
     'screen.commentaryEmpty': '专家点评即将呈现',
     'screen.qrCaption': '扫码观赛·点赞·留言',
@@ -99,6 +101,8 @@ define({
     'screen.locked': 'Signed off',
     'screen.noRows': 'No scores yet',
     'screen.venuesTitle': 'Venues · progress',
+    'screen.alarmTitle': 'Device alarm · station silent',
+    'screen.alarmSince': 'silent since {time}',
     'screen.commentary': 'Expert commentary',
     'screen.commentaryEmpty': 'Commentary will appear here',
     'screen.qrCaption': 'Scan to watch, like and comment',
@@ -370,6 +374,32 @@ function openStream() {
   on('comment', (data) => addComment(data, true));
   on('commentary', (data) => addCommentary(data, true));
   on('screen', (data) => applyScreen(data));
+  on('alarm', (data) => applyAlarm(data));
+}
+
+// ---------------------------------------------------------------- device alarms
+
+// Stations whose devices fell silent (docs/devices.md): from the board, then live.
+const alarms = new Map();
+
+function applyAlarm(a) {
+  if (!a || typeof a.station !== 'string') return;
+  if (a.silent) alarms.set(a.station, a);
+  else alarms.delete(a.station);
+  renderAlarms();
+}
+
+function renderAlarms() {
+  const card = $('alarm-card');
+  card.hidden = alarms.size === 0;
+  const time = (ms) => new Date(ms).toLocaleTimeString(getLang() === 'en' ? 'en-GB' : 'zh-CN', { hour12: false });
+  $('alarm-list').replaceChildren(
+    ...[...alarms.values()].map((a) => {
+      const who = state.byId && state.byId.get(a.contestant);
+      return h('li', null, h('b', { class: 'num', text: a.station }), h('span', { text: who ? who.name : a.contestant }),
+        h('small', { text: t('screen.alarmSince', { time: time(a.since) }) }));
+    }),
+  );
 }
 
 function scheduleRecover() {
@@ -480,6 +510,9 @@ function replaceBoard(next) {
   }
   state.board = board;
   indexBoard();
+  alarms.clear();
+  for (const a of Array.isArray(next.alarms) ? next.alarms : []) alarms.set(a.station, a);
+  renderAlarms();
   state.lastUpdate = Date.now();
   if (qrState === 'failed') loadQr();
   renderStatic();
