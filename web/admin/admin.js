@@ -15,6 +15,8 @@ import * as api from '/static/common/api.js';
 import { $, fmt, h, toast } from '/static/common/dom.js';
 import { applyI18n, bindLangToggle, define, localMessage, onLangChange, t } from '/static/common/i18n.js';
 import { initCreateForm, rerenderCreateForm, showCreateForm } from '/static/admin/create.js';
+import { hideDevices, initDevices, renderDevices, showDevices } from '/static/admin/devices.js';
+import { initDisplay, leaveDisplay, rerenderDisplay, showDisplay } from '/static/admin/display.js';
 
 // ---------------------------------------------------------------- messages
 
@@ -436,7 +438,7 @@ const state = {
   creating: false, // the create-by-form view (#create) is open
 };
 
-const TABS = ['contestants', 'judges', 'standings', 'publish', 'export'];
+const TABS = ['contestants', 'judges', 'standings', 'publish', 'display', 'devices', 'export'];
 
 function readHash() {
   const params = new URLSearchParams(location.hash.slice(1));
@@ -601,11 +603,15 @@ async function showTab(tab) {
     button.classList.toggle('is-current', name === tab);
     $(`panel-${name}`).hidden = name !== tab;
   }
+  if (tab !== 'display') leaveDisplay();
+  if (tab !== 'devices') hideDevices();
   if (!state.comp) return;
   if (tab === 'contestants') renderContestants();
   else if (tab === 'judges') await loadJudges();
   else if (tab === 'standings') await loadStandings();
   else if (tab === 'publish') renderPublish();
+  else if (tab === 'display') await showDisplay(state.comp);
+  else if (tab === 'devices') showDevices();
   else if (tab === 'export') renderExport();
 }
 
@@ -1122,6 +1128,8 @@ function rerender() {
   if (state.tab === 'judges') renderAssignments();
   if (state.tab === 'standings') renderStandings();
   if (state.tab === 'publish') renderPublish();
+  if (state.tab === 'display') rerenderDisplay();
+  if (state.tab === 'devices') renderDevices();
   if (state.tab === 'export') renderExport();
 }
 
@@ -1218,6 +1226,8 @@ async function start() {
     confirm: confirmDialog,
     toLogin,
   });
+  initDisplay({ errorLines: (err) => errorLines(err), confirm: confirmDialog, csrf: () => state.csrf, toLogin });
+  initDevices({ comp: () => state.comp, errorLines: (err, path) => errorLines(err, path), confirm: confirmDialog, toLogin });
   try {
     await loadCompetitions();
   } catch (err) {

@@ -2,12 +2,19 @@
 // the disputed judgements (with the judges' marks, from the score sheet) that
 // must be re-judged, the incomplete criteria, sign-off (lock) and unlock with a
 // reason; and the audit trail of one contestant: every mark in time order with
-// corrections, replaced marks and voids highlighted.
+// corrections, replaced marks and voids highlighted, automatic (device) marks
+// flagged with their station and signal, and a person's override of an `auto` or
+// `time` criterion (a mark with a reason; devices no longer change it afterwards).
+//
+// Station devices (docs/devices.md): a red banner lists the silent stations, kept
+// current by the live stream (`alarm` events; the board's `alarms` in the snapshot,
+// and the device status read again on every (re)connection), and a strip sums up
+// the stations seen, silent and the refused signals.
 //
 // Everything from the server is set with textContent.
 //
-// Sections: messages · helpers · session · review (module cards) · lock and
-// unlock · audit trail · start-up.
+// Sections: messages · helpers · session · review (module cards) · devices ·
+// lock and unlock · audit trail · override · start-up.
 
 import * as api from '/static/common/api.js';
 import { $, fmt, h, toast } from '/static/common/dom.js';
@@ -212,6 +219,91 @@ define({
   },
 });
 
+define({
+  zh: {
+    'alarm.title': '设备报警：{n} 个工位没有信号',
+    'alarm.hint': '这些工位的设备超过 {s} 秒没有发来任何消息（包括心跳）。请到现场检查设备与网络；恢复发送后报警自动解除。',
+    'alarm.since': '最后信号 {ago}',
+    'alarm.never': '没有收到过信号',
+    'alarm.trail': '查看评分',
+    'devsum.title': '工位设备',
+    'devsum.seen': '已上线 {n} / {total} 个工位',
+    'devsum.silent': '无信号 {n}',
+    'devsum.applied': '已计分信号 {n}',
+    'devsum.refused': '拒收信号 {n}',
+    'devsum.off': '未连接设备服务器：自动评分项由裁判长人工录入。',
+    'devsum.error': '无法读取设备状态：{message}',
+    'ago.now': '刚刚',
+    'ago.s': '{n} 秒前',
+    'ago.m': '{n} 分钟前',
+    'ago.h': '{n} 小时前',
+    'ago.d': '{n} 天前',
+    'audit.action': '操作',
+    'audit.legendDevice': '设备自动评分',
+    'audit.device': '设备',
+    'audit.deviceTitle': '设备 {station} 的信号自动给分',
+    'audit.signal': '设备信号',
+    'st.overridesDevice': '人工更正设备值',
+    'override.action': '人工更正',
+    'override.actionTitle': '以人工评分替换 {crit} 的当前值',
+    'override.title': '人工更正 {crit}',
+    'override.current': '{who} · 当前值 {value}（{source}）',
+    'override.sourceDevice': '设备 {station} · 信号 {signal}',
+    'override.sourcePerson': '{judge} 录入',
+    'override.value': '分值（0–{max}）',
+    'override.seconds': '用时（秒）',
+    'override.reason': '更正原因（必填）',
+    'override.placeholder': '例如：传感器误报，现场复核后确认合格',
+    'override.note': '提交后以您的评分为准：此后设备信号不再改变该评分项（之后的信号会被拒收，计为“已由裁判人工给分”）。更正记入审计日志。',
+    'override.submit': '提交更正',
+    'override.needValue': '请填写 0 到 {max} 之间的分值',
+    'override.needSeconds': '请填写用时（秒，不小于 0）',
+    'override.needReason': '请填写更正原因',
+    'override.done': '已更正 {who} 的 {crit}：以人工评分为准',
+  },
+  en: {
+    'alarm.title': 'Device alarm: {n} stations silent',
+    'alarm.hint': 'These stations’ devices sent nothing (not even a heartbeat) for more than {s} s. Check the device and the network on site; the alarm clears once it sends again.',
+    'alarm.since': 'last signal {ago}',
+    'alarm.never': 'never heard from',
+    'alarm.trail': 'Show marks',
+    'devsum.title': 'Station devices',
+    'devsum.seen': '{n} of {total} stations seen',
+    'devsum.silent': '{n} silent',
+    'devsum.applied': '{n} signals scored',
+    'devsum.refused': '{n} signals refused',
+    'devsum.off': 'No device broker: automatic criteria are entered by hand by the chief judge.',
+    'devsum.error': 'Cannot read the device status: {message}',
+    'ago.now': 'just now',
+    'ago.s': '{n} s ago',
+    'ago.m': '{n} min ago',
+    'ago.h': '{n} h ago',
+    'ago.d': '{n} d ago',
+    'audit.action': 'Action',
+    'audit.legendDevice': 'Scored by a device',
+    'audit.device': 'Device',
+    'audit.deviceTitle': 'Scored automatically from the signal of device {station}',
+    'audit.signal': 'Device signal',
+    'st.overridesDevice': 'overrides the device value',
+    'override.action': 'Override',
+    'override.actionTitle': 'Replace the current value of {crit} with a mark of yours',
+    'override.title': 'Override {crit}',
+    'override.current': '{who} · now {value} ({source})',
+    'override.sourceDevice': 'device {station} · signal {signal}',
+    'override.sourcePerson': 'entered by {judge}',
+    'override.value': 'Score (0–{max})',
+    'override.seconds': 'Time (seconds)',
+    'override.reason': 'Reason (required)',
+    'override.placeholder': 'e.g. false sensor reading: checked on site, passed',
+    'override.note': 'From then on your mark counts: device signals no longer change this criterion (later signals are refused and counted as “marked by a person”). The override is kept in the audit log.',
+    'override.submit': 'Override',
+    'override.needValue': 'Enter a score from 0 to {max}',
+    'override.needSeconds': 'Enter the time in seconds (0 or more)',
+    'override.needReason': 'Enter the reason for the override',
+    'override.done': '{crit} of {who} overridden: your mark counts',
+  },
+});
+
 // ---------------------------------------------------------------- helpers
 
 
@@ -258,6 +350,10 @@ const state = {
   tab: 'modules',
   audit: null, // the sheet shown in the audit trail
   myVenue: '*', // a chief judge's venue (from judge-view); '*' = every venue
+  devices: null, // GET /competitions/{id}/devices (null until read)
+  devicesError: '', // why the last read failed
+  alarms: new Map(), // station → {station, contestant, since, silent}: the silent stations
+  live: null, // the live stream's EventSource
 };
 
 const people = () => new Map((state.comp ? state.comp.contestants : []).map((p) => [p.id, p]));
@@ -474,6 +570,167 @@ function disputeItem(m, d) {
   );
 }
 
+// ---------------------------------------------------------------- devices
+
+const DEVICES_EVERY_MS = 15000;
+
+/** "35 秒前" from a server time in ms. */
+function ago(ms, now = Date.now()) {
+  const s = Math.max(0, Math.round((now - ms) / 1000));
+  if (s < 5) return t('ago.now');
+  if (s < 60) return t('ago.s', { n: s });
+  if (s < 3600) return t('ago.m', { n: Math.floor(s / 60) });
+  if (s < 86400) return t('ago.h', { n: Math.floor(s / 3600) });
+  return t('ago.d', { n: Math.floor(s / 86400) });
+}
+
+/** An automatic mark: given by a station's device from a signal (docs/devices.md). */
+const isDeviceMark = (mark) => !!mark && (mark.judge === 'device' || String(mark.actor || '').startsWith('device:'));
+const deviceStation = (mark) => (String(mark.actor || '').startsWith('device:') ? String(mark.actor).slice(7) : '');
+function deviceSignal(mark) {
+  const m = /^设备信号\s+(\S.*)$/.exec(mark.reason || '');
+  return m ? m[1] : mark.reason || '';
+}
+
+function parseData(event) {
+  try {
+    return JSON.parse(event.data);
+  } catch {
+    return null;
+  }
+}
+
+function setAlarms(list) {
+  state.alarms = new Map(
+    (Array.isArray(list) ? list : []).filter((a) => a && a.station && a.silent !== false).map((a) => [a.station, a]),
+  );
+}
+
+/** Reads the device status: the summary, and the silent stations as the server has them now. */
+async function loadDevices() {
+  const id = state.compId;
+  if (!id) return;
+  try {
+    const status = await api.get(compPath(id, '/devices'));
+    if (id !== state.compId) return;
+    state.devices = status;
+    state.devicesError = '';
+    setAlarms((status.stations || []).filter((st) => st.silent).map((st) => ({ station: st.station, contestant: st.contestant, since: st.last_seen, silent: true })));
+  } catch (err) {
+    if (id !== state.compId) return;
+    state.devicesError = errorText(err);
+  }
+  renderDevices();
+}
+
+/** Follows the live stream: alarms as they are raised and cleared. */
+function connectLive() {
+  if (state.live) state.live.close();
+  state.live = null;
+  if (!state.compId || typeof EventSource === 'undefined') return;
+  const id = state.compId;
+  const source = new EventSource(compPath(id, '/live'));
+  state.live = source;
+  // On every (re)connection: events without id (alarms) are not replayed, so read again.
+  source.addEventListener('open', () => loadDevices());
+  source.addEventListener('snapshot', (event) => {
+    const board = parseData(event);
+    if (!board || id !== state.compId || !Array.isArray(board.alarms)) return;
+    setAlarms(board.alarms);
+    renderDevices();
+  });
+  source.addEventListener('alarm', (event) => {
+    const alarm = parseData(event);
+    if (!alarm || !alarm.station || id !== state.compId) return;
+    if (alarm.silent) state.alarms.set(alarm.station, alarm);
+    else state.alarms.delete(alarm.station);
+    renderDevices();
+  });
+}
+
+function renderDevices() {
+  renderAlarms();
+  renderDeviceStrip();
+}
+
+function alarmSince(alarm) {
+  return alarm.since ? t('alarm.since', { ago: ago(alarm.since) }) : t('alarm.never');
+}
+
+function renderAlarms() {
+  const box = $('device-alarm');
+  const list = [...state.alarms.values()].sort((a, b) => a.station.localeCompare(b.station, 'zh-CN', { numeric: true }));
+  document.body.classList.toggle('has-device-alarm', list.length > 0);
+  box.hidden = list.length === 0;
+  if (!list.length) {
+    $('device-alarm-list').replaceChildren();
+    return;
+  }
+  const who = people();
+  $('device-alarm-title').textContent = t('alarm.title', { n: fmt(list.length) });
+  $('device-alarm-hint').textContent = t('alarm.hint', { s: fmt(state.devices ? state.devices.silence_s : 30) });
+  $('device-alarm-list').replaceChildren(
+    ...list.map((a) => {
+      const p = who.get(a.contestant);
+      return h(
+        'li',
+        { class: 'device-alarm-item', dataset: { station: a.station, contestant: a.contestant || '' } },
+        h('b', { class: 'mono device-alarm-station', text: a.station }),
+        h('span', { class: 'device-alarm-who', text: p ? `${a.contestant} ${p.name}` : a.contestant || '' }),
+        p ? h('span', { class: 'venue-tag', text: venueName(p.venue) }) : null,
+        h('span', { class: 'device-alarm-since', text: alarmSince(a) }),
+        p && (state.myVenue === '*' || state.myVenue === p.venue)
+          ? h('button', { class: 'btn btn-small device-alarm-trail', type: 'button', text: t('alarm.trail'), onclick: () => showAudit(a.contestant) })
+          : null,
+      );
+    }),
+  );
+}
+
+/** Keeps "最后信号 35 秒前" current. */
+function tickAlarms() {
+  for (const item of $('device-alarm-list').children) {
+    const alarm = state.alarms.get(item.dataset.station);
+    const since = item.querySelector('.device-alarm-since');
+    if (alarm && since) since.textContent = alarmSince(alarm);
+  }
+}
+
+function renderDeviceStrip() {
+  const strip = $('device-strip');
+  const body = $('device-strip-body');
+  const s = state.devices;
+  if (!s && !state.devicesError) {
+    strip.hidden = true;
+    return;
+  }
+  strip.hidden = false;
+  if (!s) {
+    strip.className = 'device-strip is-error';
+    strip.dataset.state = 'error';
+    body.replaceChildren(h('span', { class: 'device-strip-note', text: t('devsum.error', { message: state.devicesError }) }));
+    return;
+  }
+  if (!s.enabled) {
+    strip.className = 'device-strip is-off';
+    strip.dataset.state = 'off';
+    body.replaceChildren(h('span', { class: 'device-strip-note', text: t('devsum.off') }));
+    return;
+  }
+  const stations = new Set((state.comp ? state.comp.contestants : []).map((p) => p.station).filter(Boolean));
+  const counts = s.counts || {};
+  const silent = state.alarms.size;
+  const item = (name, text, tone) => h('span', { class: `device-strip-item${tone ? ` is-${tone}` : ''}`, dataset: { item: name } }, text);
+  strip.className = `device-strip${silent ? ' has-silent' : ''}`;
+  strip.dataset.state = 'on';
+  body.replaceChildren(
+    item('seen', t('devsum.seen', { n: fmt((s.stations || []).length), total: fmt(stations.size) })),
+    item('silent', t('devsum.silent', { n: fmt(silent) }), silent ? 'bad' : ''),
+    item('applied', t('devsum.applied', { n: fmt(counts.applied || 0) })),
+    item('refused', t('devsum.refused', { n: fmt(counts.refused || 0) }), counts.refused ? 'warn' : ''),
+  );
+}
+
 // ---------------------------------------------------------------- lock and unlock
 
 function signOff(m) {
@@ -659,7 +916,10 @@ function statusText(row) {
   if (row.kind === 'void') parts.push(t('st.void', { seq: row.target.seq }));
   else if (row.kind === 'entry') parts.push(t('st.entry'));
   else if (row.kind === 'voided') parts.push(t('st.voided', { seq: row.mark.voided_by.seq }));
-  else if (row.kind === 'correction' || row.kind === 'correction-superseded') parts.push(t('st.correction', { seq: row.replaces.seq }));
+  else if (row.kind === 'correction' || row.kind === 'correction-superseded') {
+    parts.push(t('st.correction', { seq: row.replaces.seq }));
+    if (isDeviceMark(row.replaces) && !isDeviceMark(row.mark)) parts.push(t('st.overridesDevice'));
+  }
   else if (row.kind === 'mark' || row.kind === 'superseded') parts.push(t('st.first'));
   if (row.replacedBy) parts.push(t('st.superseded', { seq: row.replacedBy.seq }));
   return parts.join(' · ');
@@ -696,18 +956,27 @@ function renderAudit() {
   $('audit-table').tBodies[0].replaceChildren(
     ...rows.map((r) => {
       const mark = r.mark;
-      const proxy = mark.actor && mark.judge && mark.actor !== mark.judge;
+      const device = r.kind !== 'void' && isDeviceMark(mark);
+      const proxy = !device && mark.actor && mark.judge && mark.actor !== mark.judge;
+      const station = device ? deviceStation(mark) : '';
       return h(
         'tr',
-        { class: rowClass(r), dataset: { seq: mark.seq, kind: r.kind } },
+        { class: `${rowClass(r)}${device ? ' row-device' : ''}`.trim(), dataset: device ? { seq: mark.seq, kind: r.kind, device: station || 'device' } : { seq: mark.seq, kind: r.kind } },
         h('td', { class: 'col-num num mono', text: `#${mark.seq}` }),
         h('td', { class: 'num nowrap', text: fmtTime(mark.at_ms) }),
         h('td', { class: 'crit' }, h('b', { text: r.crit.id }), ` ${r.crit.name}`, h('span', { class: 'kind', text: t(`kind.${r.crit.kind}`) })),
-        h('td', { class: 'mono', text: mark.judge || '—' }),
+        device
+          ? h('td', { class: 'mono judge' },
+            h('span', { class: 'device-badge', title: t('audit.deviceTitle', { station }), text: t('audit.device') }),
+            h('span', { class: 'device-station', text: station }))
+          : h('td', { class: 'mono judge', text: mark.judge || '—' }),
         h('td', { class: 'mono' }, mark.actor || '—', proxy ? h('span', { class: 'proxy', text: t('st.proxy') }) : null),
         h('td', { class: 'col-num num value', text: markValue(mark, r.kind === 'void' ? 'void' : r.crit.kind) }),
-        h('td', { class: 'reason', text: mark.reason || '' }),
+        device
+          ? h('td', { class: 'reason' }, h('span', { class: 'signal-label', text: t('audit.signal') }), h('code', { class: 'signal', text: deviceSignal(mark) }))
+          : h('td', { class: 'reason', text: mark.reason || '' }),
         h('td', { class: 'status', text: statusText(r) }),
+        h('td', { class: 'col-action' }, overrideButton(r)),
       );
     }),
   );
@@ -715,6 +984,104 @@ function renderAudit() {
   empty.textContent = all.length ? t('audit.noneFiltered') : t('audit.none');
   empty.hidden = rows.length > 0;
   $('audit-table').hidden = rows.length === 0;
+}
+
+// ---------------------------------------------------------------- override
+
+/** The "人工更正" button on the current value of an auto or time criterion. */
+function overrideButton(row) {
+  const kind = row.crit.kind;
+  if ((kind !== 'auto' && kind !== 'time') || row.replacedBy || row.kind === 'void' || 'void' in row.mark) return null;
+  const review = state.review && state.review.modules.find((m) => m.id === row.mod.id);
+  const crit = `${row.crit.id} ${row.crit.name}`;
+  return h('button', {
+    class: 'btn btn-small btn-override',
+    type: 'button',
+    dataset: { action: 'override', criterion: row.crit.id },
+    title: t('override.actionTitle', { crit }),
+    disabled: review && review.locked ? true : undefined,
+    text: t('override.action'),
+    onclick: () => openOverride(row),
+  });
+}
+
+function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+let overriding = null; // {contestant, crit, mark}
+
+function openOverride(row) {
+  const contestant = state.audit.contestant.id;
+  const crit = row.crit;
+  const time = crit.kind === 'time';
+  overriding = { contestant, crit, mark: row.mark };
+  const source = isDeviceMark(row.mark)
+    ? t('override.sourceDevice', { station: deviceStation(row.mark), signal: deviceSignal(row.mark) })
+    : t('override.sourcePerson', { judge: row.mark.judge || row.mark.actor || '—' });
+  $('override-title').textContent = t('override.title', { crit: `${crit.id} ${crit.name}` });
+  $('override-current').textContent = t('override.current', { who: personLabel(contestant), value: markValue(row.mark, crit.kind), source });
+  $('override-value-label').textContent = time ? t('override.seconds') : t('override.value', { max: fmt(crit.max) });
+  const input = $('override-value');
+  input.value = '';
+  input.step = time ? '1' : 'any';
+  if (time) input.removeAttribute('max');
+  else input.max = String(crit.max);
+  for (const field of [input, $('override-reason')]) field.removeAttribute('aria-invalid');
+  $('override-reason').value = '';
+  $('override-error').hidden = true;
+  $('override-dialog').showModal();
+  input.focus();
+}
+
+function overrideError(text, field) {
+  const error = $('override-error');
+  error.textContent = text;
+  error.hidden = false;
+  if (field) {
+    field.setAttribute('aria-invalid', 'true');
+    field.focus();
+  }
+}
+
+async function submitOverride(event) {
+  const submitter = event.submitter;
+  if (submitter && submitter.value === 'cancel') return;
+  event.preventDefault();
+  if (!overriding) return;
+  const { contestant, crit } = overriding;
+  const time = crit.kind === 'time';
+  const input = $('override-value');
+  const reasonField = $('override-reason');
+  for (const field of [input, reasonField]) field.removeAttribute('aria-invalid');
+  const text = input.value.trim();
+  const n = Number(text);
+  if (!text || !Number.isFinite(n) || n < 0 || (!time && n > crit.max))
+    return overrideError(time ? t('override.needSeconds') : t('override.needValue', { max: fmt(crit.max) }), input);
+  const reason = reasonField.value.trim();
+  if (!reason) return overrideError(t('override.needReason'), reasonField);
+  $('override-error').hidden = true;
+  const mark = { key: newKey(), contestant, criterion: crit.id, reason };
+  if (time) mark.seconds = n;
+  else mark.value = n;
+  const button = $('override-ok');
+  button.disabled = true;
+  try {
+    await api.post(compPath(state.compId, '/marks'), { marks: [mark] });
+    $('override-dialog').close();
+    overriding = null;
+    toast(t('override.done', { who: personLabel(contestant), crit: crit.id }));
+    await refresh();
+  } catch (err) {
+    overrideError(errorText(err));
+  } finally {
+    button.disabled = false;
+  }
 }
 
 // ---------------------------------------------------------------- start-up
@@ -752,6 +1119,7 @@ function rerender() {
   renderModules();
   renderAuditNames();
   renderAudit();
+  renderDevices();
 }
 
 async function selectCompetition(id) {
@@ -760,10 +1128,16 @@ async function selectCompetition(id) {
   state.errors.clear();
   state.expanded.clear();
   $('audit').hidden = true;
+  state.devices = null;
+  state.devicesError = '';
+  state.alarms.clear();
   const url = new URL(location.href);
   url.searchParams.set('competition', id);
   history.replaceState(null, '', url);
   await loadReview();
+  renderDevices();
+  connectLive();
+  loadDevices();
 }
 
 async function start() {
@@ -780,6 +1154,11 @@ async function start() {
   });
   $('refresh').addEventListener('click', refresh);
   $('unlock-form').addEventListener('submit', submitUnlock);
+  $('override-form').addEventListener('submit', submitOverride);
+  setInterval(() => {
+    if (!document.hidden && state.compId) loadDevices();
+  }, DEVICES_EVERY_MS);
+  setInterval(tickAlarms, 5000);
   $('audit-form').addEventListener('submit', searchAudit);
   $('audit-only').addEventListener('change', renderAudit);
   $('audit-module').addEventListener('change', renderAudit);
