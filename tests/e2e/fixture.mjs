@@ -35,15 +35,21 @@ async function startServer() {
   const demo = spawnSync(BIN, ['demo', '--db', db], { cwd: ROOT, env, encoding: 'utf8' });
   if (demo.status !== 0) throw new Error(`jiangxing demo failed (${demo.status}): ${demo.stderr || demo.error}`);
   const port = await freePort();
-  const proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web', path.join(ROOT, 'web')], {
+  const server = { base: `http://127.0.0.1:${port}`, dir, db, port, env };
+  return launch(server);
+}
+
+/** Starts `jiangxing serve` for server (its db and port) and waits until it answers. */
+async function launch(server) {
+  const proc = spawn(BIN, ['serve', '--db', server.db, '--listen', `127.0.0.1:${server.port}`, '--web', path.join(ROOT, 'web')], {
     cwd: ROOT,
-    env,
+    env: server.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
   proc.stdout.on('data', (d) => (log += d));
   proc.stderr.on('data', (d) => (log += d));
-  const server = { base: `http://127.0.0.1:${port}`, pid: proc.pid, proc, dir, log: () => log };
+  Object.assign(server, { pid: proc.pid, proc, log: () => log });
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`jiangxing serve exited ${proc.exitCode}: ${log}`);
@@ -61,7 +67,14 @@ async function startServer() {
   }
 }
 
-async function stopServer(server) {
+/** Stops the worker's server by its PID (SIGTERM) and starts it again on the same database
+ * and port, as an operator restarting it would. */
+export async function restartServer(server) {
+  await terminate(server);
+  return launch(server);
+}
+
+async function terminate(server) {
   if (server.proc.exitCode === null && server.proc.signalCode === null) {
     const exited = new Promise((r) => server.proc.once('exit', r));
     process.kill(server.pid, 'SIGTERM');
@@ -75,6 +88,10 @@ async function stopServer(server) {
     await exited;
     clearTimeout(force);
   }
+}
+
+async function stopServer(server) {
+  await terminate(server);
   rmSync(server.dir, { recursive: true, force: true });
 }
 

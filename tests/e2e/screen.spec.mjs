@@ -16,7 +16,7 @@
 //
 // JX_SCREENSHOTS=1 also writes docs/screenshots/screen-overall.png, screen-module.png and
 // screen-progress.png.
-import { ADMIN_PASSWORD, apiClient, expect, ROOT, test as base } from './fixture.mjs';
+import { ADMIN_PASSWORD, apiClient, expect, restartServer, ROOT, test as base } from './fixture.mjs';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -387,6 +387,28 @@ test('a stream that ends is reopened by the browser and the screen catches up', 
   expect(await shownRows(page)).toEqual(ranked(fresh, 'overall').slice(0, fresh.screen.top).map((c) => ({ id: c.id, rank: c.ranks.overall })));
   const total = fresh.contestants.find((c) => c.id === who.id).total;
   expect(await page.evaluate((id) => window.jxScreen.board.contestants.find((c) => c.id === id).total, who.id)).toBe(total);
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
+test('the server restarts and the open screen resumes from Last-Event-ID with no gap', async ({ browser, server }) => {
+  await setup(server);
+  const { context, page, errors } = await openScreen(browser, '?view=overall');
+  const before = await page.evaluate(() => ({ seq: window.jxScreen.seq, snapshots: window.jxScreen.snapshots }));
+  expect(before.snapshots).toBe(1);
+  await restartServer(server); // SIGTERM by PID, then the same database and port
+  admin = await apiClient(server, 'admin', ADMIN_PASSWORD); // sessions survive, but be plain
+  const b = await board(server);
+  expect(b.seq).toBe(before.seq);
+  const who = ranked(b, 'overall').find((c) => c.ranks.overall > b.screen.top && todoModules(c).length > 0);
+  await page.waitForFunction(() => window.jxScreen.state === 'live', null, { timeout: 15_000 });
+  await postMarks(fullMarks(who, todoModules(who)));
+  const after = await board(server);
+  await page.waitForFunction((seq) => window.jxScreen.seq === seq, after.seq, { timeout: 10_000 });
+  // Resumed, not re-sent: no second snapshot; the deltas alone brought the page to the board.
+  expect(await page.evaluate(() => window.jxScreen.snapshots)).toBe(1);
+  const shown = await page.evaluate(() => window.jxScreen.board.contestants.map((c) => [c.id, c.total, c.ranks]));
+  expect(shown).toEqual(after.contestants.map((c) => [c.id, c.total, c.ranks]));
   expect(errors).toEqual([]);
   await context.close();
 });

@@ -205,7 +205,7 @@ const state = {
 };
 const rowEls = new Map(); // contestant → row element of the current view
 
-const screenInfo = { seq: 0, board: null, view: null, state: 'connecting' };
+const screenInfo = { seq: 0, board: null, view: null, state: 'connecting', snapshots: 0 };
 window.jxScreen = screenInfo;
 
 function publish() {
@@ -366,7 +366,10 @@ function openStream() {
       setMode('reconnecting'); // EventSource retries by itself, with Last-Event-ID
     }
   });
-  on('snapshot', (data) => replaceBoard(data));
+  on('snapshot', (data) => {
+    screenInfo.snapshots++; // a resumed stream sends none: tests check it
+    replaceBoard(data);
+  });
   on('standings', (data) => applyStandings(data));
   on('module', (data) => applyModule(data));
   on('hidden', () => enterHidden());
