@@ -6,11 +6,13 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 #include <event2/thread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "format/standings_json.h"
@@ -204,6 +206,35 @@ static void dispatch(struct evhttp_request *req, void *arg)
     else serve_static(req, srv->web_root);
 }
 
+static void resume_accepting(evutil_socket_t fd, short what, void *arg)
+{
+    evconnlistener_enable(arg);
+}
+
+/* accept() failed for good reason (out of descriptors: EMFILE, ENFILE): the listening
+ * socket stays readable, so instead of spinning on it, pause new connections briefly. The
+ * connections already open, judges' included, carry on. */
+static void accept_failed(struct evconnlistener *listener, void *arg)
+{
+    int err = EVUTIL_SOCKET_ERROR();
+    evconnlistener_disable(listener);
+    struct timeval pause = {0, 200 * 1000};
+    event_base_once(evconnlistener_get_base(listener), -1, EV_TIMEOUT, resume_accepting, listener,
+                    &pause);
+    fprintf(stderr, "jiangxing: cannot accept connections (%s): paused for 200 ms\n",
+            evutil_socket_error_to_string(err));
+}
+
+/* As many descriptors as the system lets us have: each viewer's stream holds one. */
+static void raise_open_files(void)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+        r.rlim_cur = r.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &r);
+    }
+}
+
 int server_run(struct app *app, const char *db_path, const char *listen, const char *web_root,
                const struct devices_config *devices)
 {
@@ -217,6 +248,7 @@ int server_run(struct app *app, const char *db_path, const char *listen, const c
     memcpy(host, listen, (size_t)(colon - listen));
     host[colon - listen] = '\0';
     signal(SIGPIPE, SIG_IGN);
+    raise_open_files();
     evthread_use_pthreads();
     struct server srv = {.app = app, .web_root = web_root};
     srv.base = event_base_new();
@@ -246,10 +278,12 @@ int server_run(struct app *app, const char *db_path, const char *listen, const c
     evhttp_set_timeout(srv.http, 60);
     evhttp_set_allowed_methods(srv.http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
     evhttp_set_gencb(srv.http, dispatch, &srv);
-    if (evhttp_bind_socket(srv.http, host, (ev_uint16_t)port) != 0) {
+    struct evhttp_bound_socket *bound = evhttp_bind_socket_with_handle(srv.http, host, (ev_uint16_t)port);
+    if (!bound) {
         fprintf(stderr, "jiangxing serve: cannot listen on %s (in use? try another port)\n", listen);
         return 1;
     }
+    evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(bound), accept_failed);
     struct event *stop = evsignal_new(srv.base, SIGTERM, server_stop_cb, srv.base);
     struct event *stop_int = evsignal_new(srv.base, SIGINT, server_stop_cb, srv.base);
     event_add(stop, NULL);
