@@ -222,3 +222,18 @@ test('after a simulator run the served standings equal jiangxing score on the ex
   }
   rmSync(dir, { recursive: true, force: true });
 });
+
+test('the gateway survives the broker restarting and reconnects by itself', async () => {
+  brokerCmd('stop', broker);
+  for (let i = 0; i < 100 && (await status()).connected; i++) await sleep(50);
+  assert.equal((await status()).connected, false);
+  brokerCmd('start', broker, String(BROKER_PORT));
+  for (let i = 0; i < 200 && !(await status()).connected; i++) await sleep(100); // backoff: 1 s, 2 s, …
+  assert.equal((await status()).connected, true);
+  const who = await untouched('wz', 'D');
+  const before = await status();
+  assert.equal(publish(who.station, 'cell.cycle_s', { key: 'after-restart', value: 35 }), 0);
+  const total = (c) => (c.applied || 0) + (c.duplicate || 0) + (c.refused || 0) + (c.heartbeat || 0);
+  await handled(total(before.counts) + 1);
+  assert.equal((await cell(who.id, 'D3')).score, 2);
+});
