@@ -16,6 +16,7 @@
 #define MAX_BACKLOG (512u << 10)    /* unsent bytes per client before it is dropped */
 #define HEARTBEAT_SECONDS 15        /* below evhttp's idle timeout */
 #define SNAPSHOT_MAX_AGE_MS 2000    /* spectator counts in a cached snapshot may lag this */
+#define MAX_INPUT 4096              /* bytes a stream's client may send after its request */
 
 struct frame {
     int refs;
@@ -84,6 +85,11 @@ static struct frame *frame_new(int64_t seq, const char *name, const char *data)
 static size_t backlog(const struct client *cl)
 {
     return evbuffer_get_length(bufferevent_get_output(evhttp_connection_get_bufferevent(cl->conn)));
+}
+
+static size_t input(const struct client *cl)
+{
+    return evbuffer_get_length(bufferevent_get_input(evhttp_connection_get_bufferevent(cl->conn)));
 }
 
 static void unlink_client(struct client *cl)
@@ -238,17 +244,22 @@ void hub_reset(struct hub *h, const char *competition, int64_t seq)
     if (f) broadcast(h, ch, f, false);
 }
 
-/* True when a client that saw last_id can be brought up to date from the ring alone. */
+/* True when a client that saw last_id can be brought up to date from the ring alone, and
+ * cheaply: past half the backlog cap, one snapshot says it better (and replaying it all at
+ * once would only get the client dropped). */
 static bool resumable(const struct hub *h, const struct channel *ch, int64_t last_id)
 {
     if (last_id < ch->resumable_from ||
         last_id > h->source.last_seq(h->source.arg, ch->competition))
         return false;
+    size_t missed = 0;
     for (int i = 0; i < ch->ring_count; i++) {
         const struct frame *f = ch->ring[(ch->ring_first + i) % RING];
-        if (f->reset && f->seq > last_id) return false;
+        if (f->seq <= last_id) continue;
+        if (f->reset) return false;
+        missed += f->len;
     }
-    return true;
+    return missed <= MAX_BACKLOG / 2;
 }
 
 static const char hello[] = "retry: 2000\n\n";
@@ -275,6 +286,9 @@ void hub_attach(struct hub *h, struct evhttp_request *req, const char *competiti
     ch->clients = cl;
     h->n_clients++;
     evhttp_connection_set_closecb(cl->conn, on_close, cl);
+    /* A stream's client has nothing more to say: stop reading past a little, so a client
+     * writing into its stream cannot make us hold its bytes (dropped at the heartbeat). */
+    bufferevent_setwatermark(evhttp_connection_get_bufferevent(cl->conn), EV_READ, 0, MAX_INPUT);
     evbuffer_add_reference(h->scratch, hello, sizeof hello - 1, NULL, NULL);
     evhttp_send_reply_chunk(req, h->scratch);
     if (resumable(h, ch, last_id)) {
@@ -284,7 +298,7 @@ void hub_attach(struct hub *h, struct evhttp_request *req, const char *competiti
         return;
     }
     struct frame *f = snapshot(h, ch);
-    if (!f) drop(h, cl);
+    if (!f) finish(h, cl); /* out of memory: end politely; the browser retries */
     else send_frame(h, cl, f);
 }
 
@@ -297,7 +311,7 @@ static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
         struct client *cl = h->channels[i]->clients;
         while (cl) {
             struct client *next = cl->next;
-            if (backlog(cl) > MAX_BACKLOG) {
+            if (backlog(cl) > MAX_BACKLOG || input(cl) >= MAX_INPUT) {
                 drop(h, cl);
             } else {
                 evbuffer_add_reference(h->scratch, beat, sizeof beat - 1, NULL, NULL);

@@ -260,6 +260,47 @@ test('Last-Event-ID resumes with exactly the later events: no snapshot, no repea
   now.close();
 });
 
+test('a display far behind is brought up to date, never dropped: the frames it missed, or one snapshot', async () => {
+  const s = await watch({ token: admin });
+  const last = Number((await s.next()).id);
+  s.close();
+  const people = (await board()).contestants.map((c) => c.id);
+  const commits = 300;
+  for (let i = 0; i < commits; i++)
+    await mark({ contestant: people[i % people.length], criterion: 'A1', value: (i % 7) * 0.75 });
+  const now = await board();
+  const r = await watch({ token: admin, lastEventId: last });
+  assert.equal(r.status, 200);
+  const got = await r.rest(3000);
+  assert.ok(got.length > 0, 'the stream carries something');
+  if (got[0].event === 'snapshot') {
+    assert.equal(got.length, 1);
+    assert.equal(Number(got[0].id), now.seq);
+    assert.deepEqual(got[0].json.contestants.map((c) => [c.id, c.total]), now.contestants.map((c) => [c.id, c.total]));
+  } else {
+    assert.equal(got.length, commits, 'every missed frame, once');
+    assert.ok(got.every((e) => e.event === 'standings'));
+    assert.equal(Number(got[got.length - 1].id), now.seq);
+  }
+  r.close();
+});
+
+test('a display whose missed frames exceed half its buffer gets a snapshot instead', async () => {
+  const s = await watch({ token: admin });
+  const last = Number((await s.next()).id);
+  s.close();
+  // Big frames: ties broken and remade across the whole field, many times.
+  const people = (await board()).contestants.map((c) => c.id);
+  for (let round = 0; round < 40; round++)
+    await mark(...people.map((who, i) => ({ contestant: who, criterion: 'A1', value: ((i + round) % 9) * 0.5 })));
+  const now = await board();
+  const r = await watch({ token: admin, lastEventId: last });
+  const first = await r.next();
+  assert.equal(first.event, 'snapshot');
+  assert.equal(Number(first.id), now.seq);
+  r.close();
+});
+
 test('a Last-Event-ID that is garbage, in the future or too old to resume gets a snapshot', async () => {
   const seq = (await board()).seq;
   for (const id of ['abc', '-1', '12abc', ' 5', '1e3', '0x10', String(seq + 1), '99999999999',
