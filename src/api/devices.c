@@ -7,6 +7,7 @@
 
 #include "api/api.h"
 #include "devices/devices.h"
+#include "format/competition_json.h"
 #include "format/qr_svg.h"
 #include "http/server.h"
 
@@ -62,9 +63,17 @@ static bool account_target(struct ctx *c, struct competition **comp, const char 
         *station = json_string_value(json_object_get(*doc, "station"));
     }
     const struct scheme *s = &(*comp)->contest.scheme;
+    int holders = 0;
     for (int i = 0; *station && i < s->n_contestants; i++)
-        if (strcmp(s->contestants[i].station, *station) == 0) return true;
-    reply_fail(c, 404, "unknown_station", "station", "没有选手在该工位 / no contestant at that station");
+        holders += strcmp(s->contestants[i].station, *station) == 0;
+    /* A device addresses its station in topics: it must be an id, and one contestant's. */
+    if (holders == 1 && id_is_valid(*station)) return true;
+    if (holders == 0)
+        reply_fail(c, 404, "unknown_station", "station", "没有选手在该工位 / no contestant at that station");
+    else
+        reply_fail(c, 409, "station_not_addressable", "station",
+                   "该工位名不唯一或含有 A–Z a–z 0–9 _ . - 以外的字符，设备无法寻址 / devices cannot "
+                   "address this station: it is shared or has characters other than A-Z a-z 0-9 _ . -");
     json_decref(*doc);
     *doc = NULL;
     return false;

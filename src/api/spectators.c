@@ -18,6 +18,8 @@
 #define COMMENT_REFILL 10000.0
 #define ADDRESS_BURST 300
 #define ADDRESS_REFILL 5.0
+#define NEW_DEVICE_BURST 30 /* a venue's phones share an address: 30 at once, then one per 2 s */
+#define NEW_DEVICE_REFILL 2000.0
 
 struct spectator {
     struct competition *comp;
@@ -54,6 +56,12 @@ static bool spectator_begin(struct ctx *c, struct spectator *sp, double burst, d
     snprintf(device, sizeof device, "dev %s %s", burst == COMMENT_BURST ? "comment" : "react",
              sp->device);
     int wait = bucket_take(c->server->spectators, address, ADDRESS_BURST, ADDRESS_REFILL);
+    if (wait == 0 && *set_cookie) { /* a new device: bounded per address, so dropping the
+                                     * cookie cannot reset caps or grow our tables at will */
+        char fresh[80];
+        snprintf(fresh, sizeof fresh, "new %s", c->peer);
+        wait = bucket_take(c->server->spectators, fresh, NEW_DEVICE_BURST, NEW_DEVICE_REFILL);
+    }
     if (wait == 0) wait = bucket_take(c->server->spectators, device, burst, refill_ms);
     if (wait > 0) {
         too_many(c, wait, "操作太频繁，请稍后再试 / too many requests: try again shortly");

@@ -56,9 +56,9 @@ int contest_apply_signal(struct contest *c, const struct signal *sig, struct der
     int who = sig->contestant ? scheme_contestant(s, sig->contestant) : -1;
     if (who < 0)
         return jx_fail(e, 404, "unknown_contestant", "contestant", "未知选手 / unknown contestant");
-    if (!sig->key || !*sig->key || strlen(sig->key) > SIGNAL_KEY_MAX)
+    if (!sig->key || !*sig->key || strlen(sig->key) > SIGNAL_EVENT_KEY_MAX)
         return jx_fail(e, 400, "invalid_key", "key", "key 须为 1–%d 个字符 / key must be 1–%d characters",
-                       SIGNAL_KEY_MAX, SIGNAL_KEY_MAX);
+                       SIGNAL_EVENT_KEY_MAX, SIGNAL_EVENT_KEY_MAX);
     struct mark as_mark = {.key = sig->key, .type = MARK_VALUE, .contestant = sig->contestant,
                            .criterion = sig->name, .judge = "signal", .value = sig->value};
     int seen = contest_seen_key(c, &as_mark, e);

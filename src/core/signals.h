@@ -5,11 +5,12 @@
 
 #include "core/contest.h"
 
-#define SIGNAL_KEY_MAX 60 /* so that "key#criterion" fits a mark key */
+#define SIGNAL_KEY_MAX 30        /* a device's own key */
+#define SIGNAL_EVENT_KEY_MAX 63  /* "station/key": station ≤ 32; "…#criterion" fits a mark key */
 #define MAX_DERIVED 32    /* criteria one signal may drive */
 
 struct signal {
-    const char *key;
+    const char *key;        /* "station/key": unique per device, whatever other devices send */
     const char *contestant;
     const char *name;
     milli_t value;  /* true = 1000, false = 0, readings in thousandths */
@@ -18,7 +19,7 @@ struct signal {
 
 /* One automatic mark a signal yields; mark's strings point into this struct. */
 struct derived {
-    char key[SIGNAL_KEY_MAX + 72];
+    char key[SIGNAL_EVENT_KEY_MAX + 66];
     char reason[96];
     struct mark mark;
 };

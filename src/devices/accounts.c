@@ -21,9 +21,10 @@ struct pending_account {
     json_t *result; /* handed to done on success */
 };
 
+/* ':' cannot appear in ids, so no two (competition, station) pairs share a name. */
 void account_username(const char *competition, const char *station, char out[140])
 {
-    snprintf(out, 140, "dev-%s-%s", competition, station);
+    snprintf(out, 140, "dev:%s:%s", competition, station);
 }
 
 static void random_password(char out[25])

@@ -62,6 +62,11 @@ static void on_connect(struct mosquitto *m, void *arg, int rc)
 static void on_subscribe(struct mosquitto *m, void *arg, int mid, int n, const int *granted)
 {
     struct devices *d = arg;
+    for (int i = 0; i < n; i++)
+        if (granted[i] == 0x80) { /* the broker refused the subscription */
+            fprintf(stderr, "jiangxing: the device broker refused our subscription\n");
+            return;
+        }
     if (!d->connected) /* once per connection, not per subscription */
         fprintf(stderr, "jiangxing: listening to devices on %s:%d\n", d->cfg.host, d->cfg.port);
     d->connected = true;
@@ -138,12 +143,14 @@ struct devices *devices_start(struct app *app, struct event_base *base,
     d->target = target;
     pthread_mutex_init(&d->lock, NULL);
     mosquitto_lib_init();
-    char id[64];
-    snprintf(id, sizeof id, "jiangxing-gateway-%d", (int)getpid());
+    /* A fixed id and a persistent session: while the server restarts, the broker keeps the
+     * QoS 1 messages the stations send, and hands them over when it is back. */
+    char id[160];
+    snprintf(id, sizeof id, "jiangxing-gateway-%s", cfg->user);
     d->wake = event_new(base, -1, 0, on_wake, d);
     d->health = event_new(base, -1, EV_PERSIST, check_health, d);
     struct timeval every = {1, 0};
-    d->mosq = mosquitto_new(id, true, d);
+    d->mosq = mosquitto_new(id, false, d);
     if (!d->wake || !d->health || !d->mosq || event_add(d->health, &every) != 0 ||
         mosquitto_username_pw_set(d->mosq, cfg->user, cfg->password) != MOSQ_ERR_SUCCESS ||
         mosquitto_reconnect_delay_set(d->mosq, 1, 30, true) != MOSQ_ERR_SUCCESS) {
@@ -171,9 +178,10 @@ void devices_stop(struct devices *d)
     if (!d) return;
     if (d->mosq) {
         mosquitto_disconnect(d->mosq);
-        if (d->running) mosquitto_loop_stop(d->mosq, true);
+        if (d->running) mosquitto_loop_stop(d->mosq, false); /* its thread ends once disconnected */
         mosquitto_destroy(d->mosq);
     }
+    if (d->wake) on_wake(-1, 0, d); /* acknowledged to the broker already: apply them now */
     for (int i = 0; i < d->n_queued; i++) {
         free(d->queue[i].topic);
         free(d->queue[i].payload);

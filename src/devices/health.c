@@ -79,6 +79,14 @@ json_t *devices_status(struct devices *d, const struct competition *comp)
                                                 "reason", r->reason, "message", r->message));
     }
     json_t *counts = l ? json_deep_copy(l->counts) : json_object();
+    /* Dropped before any competition could be named: shown to every organiser. */
+    if (d) {
+        pthread_mutex_lock(&d->lock);
+        int64_t overload = d->overload;
+        pthread_mutex_unlock(&d->lock);
+        json_object_set_new(counts, "overload", json_integer(overload));
+        json_object_set_new(counts, "unmatched", json_integer(d->unmatched));
+    }
     return json_pack("{s:b, s:b, s:o, s:o, s:o, s:i}", "enabled", d != NULL, "connected",
                      d && d->connected, "stations", stations, "counts", counts, "recent_refusals",
                      recent, "silence_s", d ? d->cfg.silence_s : 0);

@@ -123,7 +123,9 @@ int device_message_parse(const char *topic, const char *payload, size_t len,
 
 json_t *signal_event_json(const struct device_message *m, const char *contestant, int64_t at_ms)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:I}", "key", m->key, "contestant", contestant,
+    char key[SIGNAL_EVENT_KEY_MAX + 1];
+    if (snprintf(key, sizeof key, "%s/%s", m->station, m->key) >= (int)sizeof key) return NULL;
+    return json_pack("{s:s, s:s, s:s, s:s, s:o, s:I}", "key", key, "contestant", contestant,
                      "station", m->station, "signal", m->signal, "value", score_to_json(m->value),
                      "at_ms", (json_int_t)at_ms);
 }

@@ -26,7 +26,8 @@ int device_message_parse(const char *topic, const char *payload, size_t len,
 /* An RFC 3339 date-time ("2026-11-23T09:30:12.250+08:00" or "…Z") in ms since the epoch. */
 bool rfc3339_ms(const char *text, int64_t *out);
 
-/* The signal event's body: {"key","contestant","station","signal","value","at_ms"}. */
+/* The signal event's body: {"key","contestant","station","signal","value","at_ms"}, its key
+ * the device's scoped by station ("wz-01/plc-000123"); NULL when too long. */
 json_t *signal_event_json(const struct device_message *m, const char *contestant, int64_t at_ms);
 /* Reads a signal event's body into sig (borrowing doc's strings); -1 with e. */
 int signal_from_json(const json_t *doc, struct signal *sig, struct jx_error *e);

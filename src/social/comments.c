@@ -87,13 +87,15 @@ int social_comment(struct social *s, const struct competition *comp, int contest
     return 0;
 }
 
-/* The comment's row: its contestant, device and text, or -1 when unknown. */
+/* The comment's row: its contestant, device, text, time and whether it is shown; -1 when
+ * unknown. */
 static int find_comment(struct social *s, const char *competition, int64_t id, char **contestant,
-                        char device[33], char **text, int64_t *at)
+                        char device[33], char **text, int64_t *at, bool *published)
 {
     sqlite3_stmt *stmt;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT contestant, device, text, at_ms FROM social_comments"
+                           "SELECT contestant, device, text, at_ms, status = 'published'"
+                           " FROM social_comments"
                            " WHERE competition = ? AND id = ?",
                            -1, &stmt, NULL) != SQLITE_OK)
         return -1;
@@ -106,6 +108,7 @@ static int find_comment(struct social *s, const char *competition, int64_t id, c
         snprintf(device, 33, "%s", (const char *)sqlite3_column_text(stmt, 1));
         *text = strdup((const char *)sqlite3_column_text(stmt, 2));
         *at = sqlite3_column_int64(stmt, 3);
+        *published = sqlite3_column_int(stmt, 4) != 0;
         rc = 0;
     }
     sqlite3_finalize(stmt);
@@ -124,9 +127,11 @@ int social_moderate(struct social *s, const struct competition *comp, int64_t id
                        "action 须为 approve、reject 或 block / action must be approve, reject or block");
     char *contestant = NULL, *text = NULL, device[33];
     int64_t at;
-    if (find_comment(s, cs->id, id, &contestant, device, &text, &at) != 0)
+    bool published;
+    if (find_comment(s, cs->id, id, &contestant, device, &text, &at, &published) != 0)
         return jx_fail(e, 404, "unknown_comment", "id", "未知留言 / unknown comment");
-    json_t *frame = approve ? json_pack("{s:I, s:s?, s:s, s:I}", "id", (json_int_t)id, "contestant",
+    /* Approving what is already shown announces nothing again. */
+    json_t *frame = approve && !published ? json_pack("{s:I, s:s?, s:s, s:I}", "id", (json_int_t)id, "contestant",
                                         contestant, "text", text, "at", (json_int_t)at)
                             : NULL;
     free(contestant);

@@ -237,3 +237,15 @@ test('the gateway survives the broker restarting and reconnects by itself', asyn
   await handled(total(before.counts) + 1);
   assert.equal((await cell(who.id, 'D3')).score, 2);
 });
+
+test('keys are per device: two stations numbering their messages alike are both scored', async () => {
+  const a = await untouched('wz', 'D'), b = await untouched('hz', 'D');
+  const before = await status();
+  assert.equal(publish(a.station, 'cell.cycle_s', { key: 'msg-000001', value: 20 }), 0);
+  assert.equal(publish(b.station, 'cell.cycle_s', { key: 'msg-000001', value: 38 }), 0);
+  const total = (c) => (c.applied || 0) + (c.duplicate || 0) + (c.refused || 0) + (c.heartbeat || 0);
+  const counts = await handled(total(before.counts) + 2);
+  assert.equal(counts.applied - before.counts.applied, 2);
+  assert.equal((await cell(a.id, 'D3')).score, 4);
+  assert.equal((await cell(b.id, 'D3')).score, 0); // 38 s: past both steps
+});
