@@ -177,6 +177,9 @@ int user_add(sqlite3 *db, const char *username, const char *name, const char *ro
     if (!id_is_valid(username))
         return jx_fail(e, 400, "invalid_username", "username",
                        "用户名只能含字母、数字、_ . -（≤64）/ usernames use A-Z a-z 0-9 _ . - (max 64)");
+    if (strcmp(username, DEVICE_JUDGE) == 0) /* automatic marks carry this name */
+        return jx_fail(e, 409, "reserved_username", "username",
+                       "用户名 device 保留给设备自动评分 / the username device is reserved for devices");
     if (role_from_name(role) < 0)
         return jx_fail(e, 400, "invalid_role", "role",
                        "角色须为 admin、organiser、chief 或 judge / role must be admin, organiser, chief or judge");

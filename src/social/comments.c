@@ -19,46 +19,6 @@ static bool filtered(json_t *words, const char *text)
     return false;
 }
 
-struct announce_later {
-    struct social *s;
-    char *competition, *name;
-    json_t *frame; /* "id" is filled in from the new row */
-    written_fn done;
-    void *arg;
-};
-
-static void announce_written(int64_t id, void *arg)
-{
-    struct announce_later *a = arg;
-    if (a->frame) {
-        if (!json_object_get(a->frame, "id")) json_object_set_new(a->frame, "id", json_integer(id));
-        char *text = json_dumps(a->frame, JSON_COMPACT);
-        if (text) a->s->announce(a->s->target, a->competition, a->name, text);
-        free(text);
-        json_decref(a->frame);
-    }
-    if (a->done) a->done(id, a->arg);
-    free(a->competition);
-    free(a->name);
-    free(a);
-}
-
-/* A job whose done announces frame (NULL: nothing) under name, then calls done. */
-static struct write_job *announcing_job(struct social *s, const char *competition,
-                                        const char *name, json_t *frame, written_fn done,
-                                        void *arg)
-{
-    struct announce_later *a = calloc(1, sizeof *a);
-    struct write_job *j = a ? job_new(announce_written, a) : NULL;
-    if (!j) {
-        free(a);
-        json_decref(frame);
-        return NULL;
-    }
-    *a = (struct announce_later){s, strdup(competition), strdup(name), frame, done, arg};
-    return j;
-}
-
 int social_comment(struct social *s, const struct competition *comp, int contestant,
                    const char *device, const char *text, bool *published, written_fn done,
                    void *arg, struct jx_error *e)
@@ -76,7 +36,7 @@ int social_comment(struct social *s, const struct competition *comp, int contest
     json_t *frame = *published ? json_pack("{s:s?, s:s, s:I}", "contestant", who, "text", text,
                                            "at", (json_int_t)at)
                                : NULL;
-    struct write_job *job = announcing_job(s, cs->id, "comment", frame, done, arg);
+    struct write_job *job = announcing_job(s, cs->id, "comment", frame, true, done, arg);
     if (!job || job_add(job,
                         "INSERT INTO social_comments(competition, contestant, device, text, status,"
                         " at_ms) VALUES(?, ?, ?, ?, ?, ?)",
@@ -136,7 +96,7 @@ int social_moderate(struct social *s, const struct competition *comp, int64_t id
                             : NULL;
     free(contestant);
     free(text);
-    struct write_job *job = announcing_job(s, cs->id, "comment", frame, done, arg);
+    struct write_job *job = announcing_job(s, cs->id, "comment", frame, true, done, arg);
     int rc = job ? job_add(job, "UPDATE social_comments SET status = ?, moderated_by = ? WHERE id = ?",
                            "ssi", approve ? "published" : "rejected", by, id)
                  : -1;
@@ -179,7 +139,7 @@ int social_commentary(struct social *s, const struct competition *comp, const ch
     struct comp_state *cs = comp_state(s, comp);
     int64_t at = now_ms();
     json_t *frame = json_pack("{s:s, s:s, s:I}", "text", text, "by", by, "at", (json_int_t)at);
-    struct write_job *job = cs ? announcing_job(s, cs->id, "commentary", frame, done, arg) : NULL;
+    struct write_job *job = cs ? announcing_job(s, cs->id, "commentary", frame, true, done, arg) : NULL;
     if (!job || job_add(job, "INSERT INTO social_commentary(competition, text, by, at_ms)"
                              " VALUES(?, ?, ?, ?)",
                         "sssi", cs->id, text, by, at) != 0)

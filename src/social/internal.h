@@ -72,9 +72,16 @@ struct statement {
 struct write_job;
 struct write_job *job_new(written_fn done, void *arg);
 /* Adds a statement; params by format: i = int64, s = text (copied, NULL ok), b = blob
- * (taken: pointer then size_t). 0 or -1 out of memory. */
+ * (taken: pointer then size_t, freed by the job even when adding fails). 0 or -1 out of
+ * memory. */
 int job_add(struct write_job *j, const char *sql, const char *format, ...);
 void job_submit(struct social *s, struct write_job *j);
+/* A job whose done, once durable, announces frame (stolen; NULL: nothing) under name to
+ * the competition's viewers (with_id: adding the new row's "id"), then calls done. */
+struct write_job *announcing_job(struct social *s, const char *competition, const char *name,
+                                 json_t *frame, bool with_id, written_fn done, void *arg);
+/* Frees a job that will not be submitted (NULL is fine). */
+void job_free(struct write_job *j);
 
 int load_comments_state(struct social *s);
 json_t *default_settings(const struct competition *comp);

@@ -27,8 +27,9 @@ struct write_job *job_new(written_fn done, void *arg)
     return j;
 }
 
-static void job_free(struct write_job *j)
+void job_free(struct write_job *j)
 {
+    if (!j) return;
     for (int i = 0; i < j->n; i++)
         for (int k = 0; k < j->statements[i].n_params; k++) free(j->statements[i].params[k].text);
     free(j->statements);
@@ -37,20 +38,31 @@ static void job_free(struct write_job *j)
 
 int job_add(struct write_job *j, const char *sql, const char *format, ...)
 {
+    va_list ap;
+    va_start(ap, format);
     if (j->n == j->cap) {
         int cap = j->cap ? j->cap * 2 : 4;
         struct statement *grown = cap <= MAX_STATEMENTS
                                       ? realloc(j->statements, (size_t)cap * sizeof *grown)
                                       : NULL;
-        if (!grown) return -1;
+        if (!grown) { /* a blob is ours to free all the same */
+            for (const char *f = format; *f; f++) {
+                if (*f == 'i') (void)va_arg(ap, int64_t);
+                else if (*f == 's') (void)va_arg(ap, const char *);
+                else {
+                    free(va_arg(ap, char *));
+                    (void)va_arg(ap, size_t);
+                }
+            }
+            va_end(ap);
+            return -1;
+        }
         j->statements = grown;
         j->cap = cap;
     }
     struct statement *st = &j->statements[j->n];
     memset(st, 0, sizeof *st);
     st->sql = sql;
-    va_list ap;
-    va_start(ap, format);
     int rc = 0;
     for (const char *f = format; *f && st->n_params < 6; f++) {
         struct param *p = &st->params[st->n_params++];
@@ -73,6 +85,46 @@ int job_add(struct write_job *j, const char *sql, const char *format, ...)
     }
     j->n++;
     return 0;
+}
+
+struct announce_later {
+    struct social *s;
+    char *competition, *name;
+    json_t *frame;
+    bool with_id; /* the frame gets the new row's "id" */
+    written_fn done;
+    void *arg;
+};
+
+static void announce_written(int64_t id, void *arg)
+{
+    struct announce_later *a = arg;
+    if (a->frame) {
+        if (a->with_id && !json_object_get(a->frame, "id"))
+            json_object_set_new(a->frame, "id", json_integer(id));
+        char *text = json_dumps(a->frame, JSON_COMPACT);
+        if (text) a->s->announce(a->s->target, a->competition, a->name, text);
+        free(text);
+        json_decref(a->frame);
+    }
+    if (a->done) a->done(id, a->arg);
+    free(a->competition);
+    free(a->name);
+    free(a);
+}
+
+struct write_job *announcing_job(struct social *s, const char *competition, const char *name,
+                                 json_t *frame, bool with_id, written_fn done, void *arg)
+{
+    struct announce_later *a = calloc(1, sizeof *a);
+    struct write_job *j = a ? job_new(announce_written, a) : NULL;
+    if (!j) {
+        free(a);
+        json_decref(frame);
+        return NULL;
+    }
+    *a = (struct announce_later){s, strdup(competition), strdup(name), frame, with_id, done, arg};
+    return j;
 }
 
 static int run_job(sqlite3 *db, void *arg)

@@ -17,7 +17,7 @@ int social_set_pledge(struct social *s, const struct competition *comp, int cont
                         " ON CONFLICT DO UPDATE SET pledge = excluded.pledge",
                         "sss", cs->id, comp->contest.scheme.contestants[contestant].id, pledge) != 0) {
         free(copy);
-        free(job);
+        job_free(job);
         return jx_fail(e, 500, "out_of_memory", NULL, "out of memory");
     }
     free(cs->pledges[contestant]);
@@ -31,13 +31,15 @@ int social_set_photo(struct social *s, const struct competition *comp, int conte
 {
     struct comp_state *cs = comp_state(s, comp);
     struct write_job *job = cs ? job_new(done, arg) : NULL;
-    if (!job || job_add(job,
-                        "INSERT INTO social_profiles(competition, contestant, photo) VALUES(?, ?, ?)"
-                        " ON CONFLICT DO UPDATE SET photo = excluded.photo",
-                        "ssb", cs->id, comp->contest.scheme.contestants[contestant].id, jpeg,
-                        len) != 0) {
+    if (!job) {
         free(jpeg);
-        free(job);
+        return -1;
+    }
+    if (job_add(job,
+                "INSERT INTO social_profiles(competition, contestant, photo) VALUES(?, ?, ?)"
+                " ON CONFLICT DO UPDATE SET photo = excluded.photo",
+                "ssb", cs->id, comp->contest.scheme.contestants[contestant].id, jpeg, len) != 0) {
+        job_free(job); /* the job took the photo, and freed it */
         return -1;
     }
     cs->photo[contestant] = true;

@@ -112,20 +112,17 @@ int social_set_settings(struct social *s, const struct competition *comp, json_t
     json_object_update(cs->settings, rest);
     json_decref(rest);
     char *text = json_dumps(cs->settings, JSON_COMPACT | JSON_SORT_KEYS);
-    struct write_job *job = text ? job_new(done, arg) : NULL;
+    /* The big screens hear of a new rotation once it is durable. */
+    json_t *frame = screen ? json_deep_copy(json_object_get(cs->settings, "screen")) : NULL;
+    struct write_job *job = text ? announcing_job(s, cs->id, "screen", frame, false, done, arg) : NULL;
     if (!job || job_add(job, "INSERT OR REPLACE INTO social_settings VALUES(?, ?)", "ss", cs->id,
                         text) != 0) {
         free(text);
-        free(job);
+        job_free(job);
         return jx_fail(e, 500, "out_of_memory", NULL, "out of memory");
     }
     free(text);
     job_submit(s, job);
-    if (screen) {
-        char *frame = json_dumps(json_object_get(cs->settings, "screen"), JSON_COMPACT);
-        if (frame) s->announce(s->target, cs->id, "screen", frame);
-        free(frame);
-    }
     return 0;
 }
 
