@@ -1,6 +1,7 @@
 /* The hub keeps, per competition, its clients and a ring of recent frames. A frame is one
  * reference-counted buffer; each client's connection holds references, never copies. A
- * client whose unsent backlog passes the cap is dropped; its EventSource reconnects. */
+ * client still over the backlog cap when the once-a-second sweep looks (after the loop has
+ * had its chance to write) is dropped; its EventSource reconnects and resumes. */
 #include "live/hub.h"
 
 #include <event2/buffer.h>
@@ -13,7 +14,9 @@
 #include "store/store.h"
 
 #define RING 4096                   /* frames kept per competition for resuming */
-#define MAX_BACKLOG (512u << 10)    /* unsent bytes per client before it is dropped */
+#define MAX_BACKLOG (512u << 10)    /* unsent bytes a client may keep past a sweep */
+#define HARD_BACKLOG (8 * MAX_BACKLOG) /* dropped at once: a burst this big is not catching up */
+#define SWEEP_MS 1000               /* how often lagging clients are looked for */
 #define HEARTBEAT_SECONDS 15        /* below evhttp's idle timeout */
 #define SNAPSHOT_MAX_AGE_MS 2000    /* spectator counts in a cached snapshot may lag this */
 #define MAX_INPUT 4096              /* bytes a stream's client may send after its request */
@@ -49,7 +52,7 @@ struct channel {
 
 struct hub {
     struct hub_source source;
-    struct event *heartbeat;
+    struct event *heartbeat, *sweep;
     struct evbuffer *scratch;
     struct channel **channels;
     int n_channels;
@@ -136,7 +139,7 @@ static void on_close(struct evhttp_connection *conn, void *arg)
 static bool send_frame(struct hub *h, struct client *cl, struct frame *f)
 {
     if (f->reset || (f->seq >= 0 && f->seq <= cl->seen)) return true;
-    if (backlog(cl) > MAX_BACKLOG) {
+    if (backlog(cl) > HARD_BACKLOG) { /* a burst of commits queues at once: the sweep judges */
         drop(h, cl);
         return false;
     }
@@ -302,6 +305,20 @@ void hub_attach(struct hub *h, struct evhttp_request *req, const char *competiti
     else send_frame(h, cl, f);
 }
 
+/* Clients still over the backlog after the loop has had its chance to write are too slow. */
+static void on_sweep(evutil_socket_t fd, short what, void *arg)
+{
+    struct hub *h = arg;
+    for (int i = 0; i < h->n_channels; i++) {
+        struct client *cl = h->channels[i]->clients;
+        while (cl) {
+            struct client *next = cl->next;
+            if (backlog(cl) > MAX_BACKLOG || input(cl) >= MAX_INPUT) drop(h, cl);
+            cl = next;
+        }
+    }
+}
+
 static const char beat[] = ":\n\n";
 
 static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
@@ -311,12 +328,8 @@ static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
         struct client *cl = h->channels[i]->clients;
         while (cl) {
             struct client *next = cl->next;
-            if (backlog(cl) > MAX_BACKLOG || input(cl) >= MAX_INPUT) {
-                drop(h, cl);
-            } else {
-                evbuffer_add_reference(h->scratch, beat, sizeof beat - 1, NULL, NULL);
-                evhttp_send_reply_chunk(cl->req, h->scratch);
-            }
+            evbuffer_add_reference(h->scratch, beat, sizeof beat - 1, NULL, NULL);
+            evhttp_send_reply_chunk(cl->req, h->scratch);
             cl = next;
         }
     }
@@ -329,8 +342,10 @@ struct hub *hub_new(struct event_base *base, struct hub_source source)
     h->source = source;
     h->scratch = evbuffer_new();
     h->heartbeat = event_new(base, -1, EV_PERSIST, on_heartbeat, h);
-    struct timeval every = {HEARTBEAT_SECONDS, 0};
-    if (!h->scratch || !h->heartbeat || event_add(h->heartbeat, &every) != 0) {
+    h->sweep = event_new(base, -1, EV_PERSIST, on_sweep, h);
+    struct timeval every = {HEARTBEAT_SECONDS, 0}, sweep = {0, SWEEP_MS * 1000};
+    if (!h->scratch || !h->heartbeat || !h->sweep || event_add(h->heartbeat, &every) != 0 ||
+        event_add(h->sweep, &sweep) != 0) {
         hub_free(h);
         return NULL;
     }
@@ -350,6 +365,7 @@ void hub_free(struct hub *h)
     }
     free(h->channels);
     if (h->heartbeat) event_free(h->heartbeat);
+    if (h->sweep) event_free(h->sweep);
     if (h->scratch) evbuffer_free(h->scratch);
     free(h);
 }
