@@ -99,9 +99,14 @@ json_t *board_json(const struct competition *comp, int64_t seq)
                                  score_to_json(mod->max), "locked", contest->locked[m]);
         if (mod->n_stages) {
             json_t *stages = json_array();
-            for (int k = 0; k < mod->n_stages; k++)
-                json_array_append_new(stages, json_pack("{s:s, s:s}", "id", mod->stages[k].id,
-                                                        "name", mod->stages[k].name));
+            for (int k = 0; k < mod->n_stages; k++) {
+                const struct stage *st = &mod->stages[k];
+                json_t *criteria = json_array();
+                for (int c = st->first_criterion; c < st->first_criterion + st->n_criteria; c++)
+                    json_array_append_new(criteria, json_string(s->criteria[c].id));
+                json_array_append_new(stages, json_pack("{s:s, s:s, s:o}", "id", st->id, "name",
+                                                        st->name, "criteria", criteria));
+            }
             json_object_set_new(item, "stages", stages);
         }
         json_array_append_new(modules, item);

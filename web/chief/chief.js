@@ -98,6 +98,12 @@ define({
     'audit.none': '该选手还没有评分记录。',
     'audit.noneFiltered': '没有符合条件的记录。',
     'audit.meta': '{id} · {group} · {venue} · 工位 {station} · {org}',
+    'stage.label': '闯关',
+    'stage.nth': '第{k}关/共{n}关',
+    'stage.cleared': '✓ 全部通关',
+    'stage.count': '第{k}关 {n} 人',
+    'stage.countCleared': '通关 {n} 人',
+    'stage.title': '闯关进度（实时）',
     'audit.complete': '评分完整',
     'audit.incomplete': '评分未完成',
     'st.first': '首次评分',
@@ -195,6 +201,12 @@ define({
     'audit.none': 'No marks for this contestant yet.',
     'audit.noneFiltered': 'No record matches.',
     'audit.meta': '{id} · {group} · {venue} · station {station} · {org}',
+    'stage.label': 'Stages',
+    'stage.nth': 'Stage {k} of {n}',
+    'stage.cleared': '✓ All stages passed',
+    'stage.count': 'stage {k}: {n}',
+    'stage.countCleared': 'passed all: {n}',
+    'stage.title': 'Stages reached (live)',
     'audit.complete': 'Fully marked',
     'audit.incomplete': 'Incomplete',
     'st.first': 'First mark',
@@ -354,6 +366,7 @@ const state = {
   devicesError: '', // why the last read failed
   alarms: new Map(), // station → {station, contestant, since, silent}: the silent stations
   live: null, // the live stream's EventSource
+  board: null, // the live board (snapshot + standings deltas): stages (闯关) per contestant
 };
 
 const people = () => new Map((state.comp ? state.comp.contestants : []).map((p) => [p.id, p]));
@@ -486,6 +499,7 @@ function moduleCard(m) {
       h('span', { class: `mstat${disputes.length ? ' mstat-bad' : ''}` }, h('b', { class: 'num', text: fmt(disputes.length) }), ` ${t('chief.disputed')}`),
       h('span', { class: `mstat${m.incomplete_count ? ' mstat-warn' : ''}` }, h('b', { class: 'num', text: fmt(m.incomplete_count) }), ` ${t('chief.incomplete')}`),
     ),
+    moduleStages(m.id),
     h('div', { class: 'module-body' }, ...body),
     error ? h('div', { class: 'result result-error', role: 'alert', text: error }) : null,
     h('footer', { class: 'module-foot' },
@@ -635,9 +649,16 @@ function connectLive() {
   source.addEventListener('open', () => loadDevices());
   source.addEventListener('snapshot', (event) => {
     const board = parseData(event);
-    if (!board || id !== state.compId || !Array.isArray(board.alarms)) return;
+    if (!board || id !== state.compId) return;
+    setBoard(board);
+    if (!Array.isArray(board.alarms)) return;
     setAlarms(board.alarms);
     renderDevices();
+  });
+  source.addEventListener('standings', (event) => {
+    const delta = parseData(event);
+    if (!delta || id !== state.compId) return;
+    mergeStandings(delta);
   });
   source.addEventListener('alarm', (event) => {
     const alarm = parseData(event);
@@ -646,6 +667,106 @@ function connectLive() {
     else state.alarms.delete(alarm.station);
     renderDevices();
   });
+}
+
+// ---------------------------------------------------------------- stages (闯关)
+
+/** Keeps the stream's board for the stages; only modules with stages are shown. */
+function setBoard(board) {
+  if (!board || !Array.isArray(board.contestants)) return;
+  state.board = { seq: Number(board.seq) || 0, modules: Array.isArray(board.modules) ? board.modules : [], byId: new Map() };
+  for (const c of board.contestants) if (c && c.id) state.board.byId.set(c.id, { id: c.id, venue: c.venue, stages: c.stages || {} });
+  renderStages();
+}
+
+/** A standings delta (docs/live.md): marked contestants carry their full entry, stages too. */
+function mergeStandings(delta) {
+  const b = state.board;
+  if (!b || !(Number(delta.seq) > b.seq)) return;
+  b.seq = Number(delta.seq);
+  let changed = false;
+  for (const item of Array.isArray(delta.changed) ? delta.changed : []) {
+    const c = item && b.byId.get(item.id);
+    if (c && item.stages && typeof item.stages === 'object') {
+      c.stages = item.stages;
+      changed = true;
+    }
+  }
+  if (changed) renderStages();
+}
+
+const stagedModules = () => (state.board ? state.board.modules.filter((m) => Array.isArray(m.stages) && m.stages.length) : []);
+
+/** {k, n, cleared, name} of a contestant in a staged module. */
+function stageOf(c, m) {
+  const s = (c && c.stages && c.stages[m.id]) || null;
+  const n = Math.max(1, Number(s && s.of) || m.stages.length);
+  const passed = Math.max(0, Math.min(n, Math.floor(Number(s && s.passed) || 0)));
+  const cleared = !!s && s.current == null && passed >= n;
+  const current = cleared ? null : m.stages.find((x) => x.id === (s && s.current)) || m.stages[Math.min(passed, m.stages.length - 1)];
+  return { k: cleared ? n : passed + 1, n, passed, cleared, id: current ? current.id : '', name: current ? String(current.name || current.id) : '' };
+}
+
+function stageText(sg) {
+  if (sg.cleared) return t('stage.cleared');
+  return sg.name ? `${t('stage.nth', { k: sg.k, n: sg.n })} · ${sg.name}` : t('stage.nth', { k: sg.k, n: sg.n });
+}
+
+/** The module card's line for a staged module: how many contestants are at each stage. */
+function moduleStages(moduleId) {
+  const m = stagedModules().find((x) => x.id === moduleId);
+  if (!m) return null;
+  const counts = new Array(m.stages.length + 1).fill(0);
+  for (const c of state.board.byId.values()) {
+    if (state.myVenue !== '*' && c.venue !== state.myVenue) continue;
+    const sg = stageOf(c, m);
+    counts[sg.cleared ? m.stages.length : sg.k - 1]++;
+  }
+  return h(
+    'div',
+    { class: 'module-stages', dataset: { module: m.id } },
+    h('h3', { class: 'mini-title', text: t('stage.title') }),
+    h(
+      'p',
+      { class: 'stage-counts' },
+      ...m.stages.map((st, i) => h('span', { class: 'stage-count', title: st.name || st.id, dataset: { stage: st.id }, text: t('stage.count', { k: i + 1, n: counts[i] }) })),
+      h('span', { class: 'stage-count is-cleared', dataset: { stage: 'cleared' }, text: t('stage.countCleared', { n: counts[m.stages.length] }) }),
+    ),
+  );
+}
+
+/** The audit view's line: the contestant's current stage in every staged module. */
+function auditStages() {
+  const box = $('audit-stages');
+  if (!box) return;
+  const who = state.audit && state.audit.contestant && state.board && state.board.byId.get(state.audit.contestant.id);
+  const mods = who ? stagedModules() : [];
+  box.hidden = mods.length === 0;
+  box.replaceChildren(
+    ...mods.map((m) => {
+      const sg = stageOf(who, m);
+      return h(
+        'span',
+        { class: `audit-stage${sg.cleared ? ' is-cleared' : ''}`, dataset: { module: m.id, stage: sg.cleared ? 'cleared' : sg.id } },
+        h('b', { text: `${m.id} ${m.name || ''}`.trim() }),
+        h('span', { text: stageText(sg) }),
+      );
+    }),
+  );
+}
+
+function renderStages() {
+  if (state.review) {
+    for (const m of state.review.modules) {
+      const card = document.querySelector(`#module-grid .module-card[data-module="${CSS.escape(m.id)}"]`);
+      const old = card && card.querySelector('.module-stages');
+      const next = moduleStages(m.id);
+      if (old && next) old.replaceWith(next);
+      else if (old) old.remove();
+      else if (card && next) card.querySelector('.module-body').before(next);
+    }
+  }
+  auditStages();
 }
 
 function renderDevices() {
@@ -943,6 +1064,7 @@ function renderAudit() {
   $('audit-name').textContent = `${who.name}`;
   $('audit-meta').textContent = t('audit.meta', { id: who.id, group: who.group, venue: who.venue, station: who.station, org: who.org });
   $('audit-total').textContent = fmt(sheet.total);
+  auditStages();
   $('audit-sheet').href = sheetHref(state.compId, who.id);
   const all = auditRows(sheet);
   const only = $('audit-only').checked;
@@ -1131,6 +1253,7 @@ async function selectCompetition(id) {
   state.devices = null;
   state.devicesError = '';
   state.alarms.clear();
+  state.board = null;
   const url = new URL(location.href);
   url.searchParams.set('competition', id);
   history.replaceState(null, '', url);

@@ -47,6 +47,12 @@ define({
     'module.locked': '已锁定',
     'module.lockedHint': '本模块已由裁判长签核锁定，不能再修改评分。',
     'module.progress': '{done}/{total} 项已评',
+    'stage.nth': '第{k}关/共{n}关',
+    'stage.cleared': '✓ 全部通关',
+    'stage.current': '闯关 · {text}',
+    'stage.hint': '后续关卡的评分项在前一关通过之前暂不计入成绩（仍可录入）。',
+    'stage.locked': '未解锁 locked stage',
+    'stage.lockedTitle': '本项属于尚未到达的关卡：评分仍会被服务器接受并保存，但在前一关通过之前不计入成绩。',
     'kind.judgement': '评价',
     'kind.measurement': '测量',
     'kind.deduction': '扣分',
@@ -157,6 +163,12 @@ define({
     'module.locked': 'Locked',
     'module.lockedHint': 'The chief judge signed this module off: marks can no longer change.',
     'module.progress': '{done}/{total} marked',
+    'stage.nth': 'Stage {k} of {n}',
+    'stage.cleared': '✓ All stages passed',
+    'stage.current': 'Stages · {text}',
+    'stage.hint': "Criteria of later stages do not count until the stage before is passed (marks are still accepted).",
+    'stage.locked': '未解锁 locked stage',
+    'stage.lockedTitle': 'This criterion belongs to a stage not reached yet: the server accepts and keeps the mark, but it does not count until the earlier stages are passed.',
     'kind.judgement': 'Judgement',
     'kind.measurement': 'Measurement',
     'kind.deduction': 'Deduction',
@@ -470,6 +482,7 @@ const S = {
   backoff: 0,
   batchLimit: 50,
   cards: [], // criterion cards on screen: {update(), destroy()}
+  board: null, // stages (闯关) from the public board: {modules: Map id → [{id, name, criteria?}], of: Map contestant → stages}; null when not readable
 };
 
 const cellKey = (contestant, criterion) => `${contestant}\u0000${criterion}`;
@@ -1017,6 +1030,7 @@ function renderRoster() {
           { class: 'roster-main' },
           h('span', { class: 'roster-name', text: c.name || c.id }),
           h('span', { class: 'roster-meta', text: [groupName(c.group), c.id].filter(Boolean).join(' · ') }),
+          rosterStages(c.id),
         ),
         h(
           'span',
@@ -1030,6 +1044,117 @@ function renderRoster() {
   });
   if (!items.length) items.push(h('li', { class: 'roster-none', text: S.contestants.length ? t('judge.noMatch') : t('judge.noContestants') }));
   list.replaceChildren(...items);
+}
+
+// ------------------------------------------------------------- stages (闯关)
+
+// The judge-view does not carry stages: they come from the public board, which a judge
+// may read only while the standings are published (403 otherwise: nothing is shown).
+
+const BOARD_EVERY_MS = 20_000;
+
+async function loadBoard() {
+  const id = S.compId;
+  if (!id || !navigator.onLine) return;
+  let board = null;
+  try {
+    board = await api.get(`/api/v1/public/competitions/${api.seg(id)}/board`);
+  } catch {
+    board = null; // hidden standings (403) or unreachable: no stages shown
+  }
+  if (id !== S.compId) return;
+  const next = boardStages(board);
+  const key = (b) => (b ? JSON.stringify([[...b.modules], [...b.of]]) : '');
+  if (key(next) === key(S.board)) return;
+  S.board = next;
+  if (S.view && !$('view-judge').hidden) {
+    renderRoster();
+    paintStages();
+  }
+}
+
+function boardStages(board) {
+  if (!board || !Array.isArray(board.modules) || !Array.isArray(board.contestants)) return null;
+  const modules = new Map();
+  for (const m of board.modules) if (m && Array.isArray(m.stages) && m.stages.length) modules.set(m.id, m.stages);
+  if (!modules.size) return null;
+  const of = new Map();
+  for (const c of board.contestants) if (c && c.id) of.set(c.id, c.stages && typeof c.stages === 'object' ? c.stages : {});
+  return { modules, of };
+}
+
+/** Stages of a module in the judge-view, with each stage's criteria when known. */
+function stagesOf(mod) {
+  const fromBoard = S.board && S.board.modules.get(mod.id);
+  if (!fromBoard) return null;
+  const own = Array.isArray(mod.stages) ? mod.stages : [];
+  return fromBoard.map((st) => ({ ...st, criteria: st.criteria || (own.find((x) => x.id === st.id) || {}).criteria }));
+}
+
+/** A contestant's stage in a module: {k, n, passed, cleared, name}, or null. */
+function stageOf(contestant, mod) {
+  const stages = stagesOf(mod);
+  if (!stages) return null;
+  const s = (S.board.of.get(contestant) || {})[mod.id] || null;
+  const n = Math.max(1, Number(s && s.of) || stages.length);
+  const passed = Math.max(0, Math.min(n, Math.floor(Number(s && s.passed) || 0)));
+  const cleared = !!s && s.current == null && passed >= n;
+  const current = cleared ? null : stages.find((x) => x.id === (s && s.current)) || stages[Math.min(passed, stages.length - 1)];
+  return { k: cleared ? n : passed + 1, n, passed, cleared, id: current ? current.id : '', name: current ? String(current.name || current.id) : '', stages };
+}
+
+function stageText(sg, withName) {
+  if (sg.cleared) return t('stage.cleared');
+  const text = t('stage.nth', { k: sg.k, n: sg.n });
+  return withName && sg.name ? `${text} · ${sg.name}` : text;
+}
+
+/** Whether a criterion belongs to a stage the contestant has not reached (only when the
+ * stages' criteria are known). */
+function criterionLocked(sg, crId) {
+  if (!sg || sg.cleared) return false;
+  const at = sg.stages.findIndex((st) => Array.isArray(st.criteria) && st.criteria.includes(crId));
+  return at > sg.passed;
+}
+
+function rosterStages(contestant) {
+  if (!S.board) return null;
+  const items = (S.view.modules || [])
+    .map((mod) => [mod, stageOf(contestant, mod)])
+    .filter(([, sg]) => sg)
+    .map(([mod, sg]) =>
+      h('span', { class: `roster-stage${sg.cleared ? ' is-cleared' : ''}`, dataset: { module: mod.id, stage: sg.cleared ? 'cleared' : sg.id }, title: sg.name || null },
+        `${mod.id} ${stageText(sg, false)}`),
+    );
+  return items.length ? h('span', { class: 'roster-stages' }, items) : null;
+}
+
+/** The sheet's stage line per module and the 未解锁 marks on criteria, updated in place. */
+function paintStages() {
+  const body = $('sheet-body');
+  if (!body || !S.selected) return;
+  for (const mod of S.view.modules || []) {
+    const section = body.querySelector(`.module[data-module="${CSS.escape(mod.id)}"]`);
+    if (!section) continue;
+    const sg = stageOf(S.selected, mod);
+    const line = section.querySelector('.module-stage');
+    if (line) {
+      line.hidden = !sg;
+      if (sg) {
+        line.dataset.stage = sg.cleared ? 'cleared' : sg.id;
+        line.classList.toggle('is-cleared', sg.cleared);
+        line.replaceChildren(h('b', { text: t('stage.current', { text: stageText(sg, true) }) }), sg.cleared ? null : h('span', { text: t('stage.hint') }));
+      }
+    }
+    for (const cr of mod.criteria || []) {
+      const card = section.querySelector(`.crit[data-criterion="${CSS.escape(cr.id)}"]`);
+      if (!card) continue;
+      const locked = criterionLocked(sg, cr.id);
+      card.classList.toggle('is-stage-locked', locked);
+      const note = card.querySelector('.crit-stage-lock');
+      if (note) note.hidden = !locked;
+    }
+  }
 }
 
 // ------------------------------------------------------------- score sheet
@@ -1076,6 +1201,7 @@ function renderSheet() {
   body.replaceChildren(head, ...modules);
   for (const card of S.cards) card.update();
   updateSheetProgress();
+  paintStages();
 }
 
 function updateSheetProgress() {
@@ -1100,6 +1226,7 @@ function renderModule(c, mod) {
       progress,
     ),
     locked ? h('p', { class: 'module-locked-hint', text: t('module.lockedHint') }) : null,
+    h('p', { class: 'module-stage', role: 'status', hidden: true }),
   );
   const grid = h('div', { class: 'criteria' });
   for (const cr of mod.criteria || []) {
@@ -1146,6 +1273,7 @@ function renderCriterion(c, mod, cr) {
       h('span', { class: `crit-kind kind-${cr.kind}`, text: kindLabel(cr.kind) }),
       h('span', { class: 'crit-max num', text: t('crit.max', { max: fmt(cr.max) }) }),
     ),
+    h('p', { class: 'crit-stage-lock', title: t('stage.lockedTitle'), hidden: true }, h('b', { text: t('stage.locked') }), h('span', { text: t('stage.lockedTitle') })),
   );
   const builders = { judgement: judgementBody, measurement: numberBody, auto: numberBody, deduction: deductionBody, time: timeBody };
   const body = (builders[cr.kind] || numberBody)(c, cr, locked);
@@ -1690,8 +1818,10 @@ async function openCompetition(id) {
     /* fine */
   }
   S.selected = S.contestants.some((c) => c.id === sel) ? sel : null;
+  S.board = null;
   show('view-judge');
   renderAll();
+  loadBoard();
 }
 
 async function useView(view) {
@@ -1717,6 +1847,7 @@ async function refreshView() {
     await useView(view);
     if (lockChanged || rosterChanged) renderAll();
     else refresh();
+    loadBoard();
   } catch (err) {
     if (err instanceof api.ApiError && err.status === 401) {
       S.authLost = true;
@@ -1767,6 +1898,10 @@ async function start() {
   });
   window.addEventListener('offline', renderStatus);
   document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && kickSender(0));
+  // Stages (闯关) move as anyone marks: read the board now and then.
+  setInterval(() => {
+    if (document.visibilityState === 'visible' && S.view && !$('view-judge').hidden) loadBoard();
+  }, BOARD_EVERY_MS);
   // A slow safety net: wake the sender now and then.
   setInterval(() => {
     if (queuedCount() && !S.sending && !S.retryAt) kickSender(0);

@@ -81,6 +81,12 @@ define({
     'state.active': '评分中',
     'state.todo': '未开始',
     'legend.incomplete': '尚有评分项未评',
+    'stage.nth': '第{k}关/共{n}关',
+    'stage.short': '第{k}/{n}关',
+    'stage.cleared': '全部通关',
+    'stage.clearedShort': '通关',
+    'stage.title': '{module} 闯关：{text}',
+    'view.subStages': '已通关 {n} 人',
     'progress.count': '{n} 名选手',
     'progress.mods': '{done}/{n}',
     'venue.meta': '{n} 人 · 评分中 {active}',
@@ -148,6 +154,12 @@ define({
     'state.active': 'Marking',
     'state.todo': 'Not started',
     'legend.incomplete': 'not every criterion marked yet',
+    'stage.nth': 'Stage {k} of {n}',
+    'stage.short': 'S{k}/{n}',
+    'stage.cleared': 'All stages passed',
+    'stage.clearedShort': 'Cleared',
+    'stage.title': '{module} stages: {text}',
+    'view.subStages': '{n} passed every stage',
     'progress.count': '{n} contestants',
     'progress.mods': '{done}/{n}',
     'venue.meta': '{n} · {active} being marked',
@@ -248,6 +260,25 @@ function stationLabel(c) {
 const groupName = (id) => (state.board.groups.find((g) => g.id === id) || { name: id }).name;
 const venueName = (id) => (state.board.venues.find((v) => v.id === id) || { name: id }).name;
 const moduleOf = (id) => state.board.modules.find((m) => m.id === id);
+const isStaged = (m) => !!m && Array.isArray(m.stages) && m.stages.length > 0;
+
+/** A contestant's stage (闯关) in a module with stages, null otherwise:
+ * {k: the stage reached (1-based), n, passed, cleared: every stage passed, name}. */
+function stageOf(c, m) {
+  if (!isStaged(m)) return null;
+  const s = c.stages && typeof c.stages === 'object' ? c.stages[m.id] : null;
+  const n = Math.max(1, Number(s && s.of) || m.stages.length);
+  const passed = Math.max(0, Math.min(n, Math.floor(Number(s && s.passed) || 0)));
+  const cleared = !!s && s.current == null && passed >= n;
+  const current = cleared ? null : m.stages.find((x) => x.id === (s && s.current)) || m.stages[Math.min(passed, m.stages.length - 1)];
+  return { k: cleared ? n : passed + 1, n, passed, cleared, id: current ? current.id : null, name: current ? String(current.name || current.id || '') : '' };
+}
+
+/** "第2关/共3关" (long) or "第2/3关" (short); "全部通关" / "通关" when every stage passed. */
+function stageText(st, short) {
+  if (st.cleared) return t(short ? 'stage.clearedShort' : 'stage.cleared');
+  return t(short ? 'stage.short' : 'stage.nth', { k: st.k, n: st.n });
+}
 
 /** The board as the page uses it: every list and map present, whatever the server left out. */
 function normalise(b) {
@@ -256,7 +287,7 @@ function normalise(b) {
   board.seq = Number(board.seq) || 0;
   board.screen = normaliseScreen(board.screen);
   for (const c of board.contestants) {
-    for (const key of ['ranks', 'modules', 'progress']) if (!c[key] || typeof c[key] !== 'object') c[key] = {};
+    for (const key of ['ranks', 'modules', 'progress', 'stages']) if (!c[key] || typeof c[key] !== 'object') c[key] = {};
     if (c.award == null) delete c.award;
   }
   return board;
@@ -553,7 +584,7 @@ function applyStandings(delta) {
         c.ranks[scope] = rank;
       }
     }
-    for (const key of ['modules', 'progress']) if (!c[key] || typeof c[key] !== 'object') c[key] = {};
+    for (const key of ['modules', 'progress', 'stages']) if (!c[key] || typeof c[key] !== 'object') c[key] = {};
     if ('total' in item) noteTotal(c.id, beforeTotal, c.total, now);
   }
   board.seq = Number(delta.seq);
@@ -679,6 +710,7 @@ function renderHeading(view) {
     kicker = t('view.moduleKicker');
     title = t('view.module', { id: m.id, name: m.name });
     sub = t('view.subModule', { max: fmt(m.max), done, active });
+    if (isStaged(m)) sub += ` · ${t('view.subStages', { n: b.contestants.filter((c) => stageOf(c, m).cleared).length })}`;
     locked = !!m.locked;
   }
   $('view-kicker').textContent = kicker;
@@ -728,10 +760,15 @@ function makeRow(kind) {
     r.modMax = h('span', { class: 'r-modmax num' });
     r.modState = h('span', { class: 'r-modstate' });
     r.modBar = h('div', { class: 'r-modbar' });
-    middle = h('div', { class: 'r-modscore' }, h('span', null, r.modVal, r.modMax), r.modState, r.modBar);
+    r.stageN = h('span', { class: 'r-stage-n num' });
+    r.stageName = h('span', { class: 'r-stage-name' });
+    r.stage = h('span', { class: 'r-stage' }, r.stageN, r.stageName);
+    middle = h('div', { class: 'r-modscore' }, h('span', null, r.modVal, r.modMax), r.stage, r.modState, r.modBar);
   } else {
-    r.chips = state.board.modules.map((m) => {
-      const chip = h('span', { class: 'mod-chip', dataset: { module: m.id } }, h('span', { text: m.id }));
+    r.chipStages = [];
+    r.chips = state.board.modules.map((m, i) => {
+      r.chipStages[i] = isStaged(m) ? h('span', { class: 'chip-stage num' }) : null;
+      const chip = h('span', { class: 'mod-chip', dataset: { module: m.id } }, h('span', { text: m.id }), r.chipStages[i]);
       return chip;
     });
     middle = h('div', { class: 'r-mods' }, r.chips);
@@ -790,6 +827,17 @@ function fillRow(el, c, view, rank, tied, now) {
     r.modState.className = `r-modstate is-${st}`;
     r.modBar.parentElement.classList.toggle('is-active', st === 'active');
     r.modBar.style.setProperty('--p', String(clamp01(m.max ? score / m.max : 0)));
+    const sg = stageOf(c, m);
+    r.modBar.parentElement.classList.toggle('has-stage', !!sg);
+    r.stage.hidden = !sg;
+    if (sg) {
+      r.stage.className = `r-stage${sg.cleared ? ' is-cleared' : sg.passed ? ' is-advanced' : ''}`;
+      r.stage.dataset.stage = sg.id || '';
+      r.stage.dataset.passed = String(sg.passed);
+      r.stageN.textContent = sg.cleared ? `✓ ${stageText(sg)}` : stageText(sg);
+      r.stageName.textContent = sg.cleared || !sg.name ? '' : sg.name;
+      r.stageName.hidden = sg.cleared || !sg.name;
+    }
   } else {
     b.modules.forEach((m, i) => {
       const chip = r.chips[i];
@@ -797,6 +845,13 @@ function fillRow(el, c, view, rank, tied, now) {
       const st = c.progress[m.id] || 'todo';
       chip.className = `mod-chip is-${st}`;
       chip.style.setProperty('--p', String(clamp01(m.max ? (Number(c.modules[m.id]) || 0) / m.max : 0)));
+      const badge = r.chipStages && r.chipStages[i];
+      const sg = badge && stageOf(c, m);
+      if (sg) {
+        badge.textContent = sg.cleared ? '✓' : `${sg.k}/${sg.n}`;
+        badge.className = `chip-stage num${sg.cleared ? ' is-cleared' : ''}`;
+        chip.dataset.stage = sg.cleared ? 'cleared' : String(sg.k);
+      }
     });
   }
 
@@ -967,6 +1022,18 @@ function contestantLevel(c) {
   return { frac: mods.length ? done / mods.length : 0, active, doneAll: mods.length > 0 && done === mods.length };
 }
 
+/** The progress tile's line of stages reached, one per module with stages (or nothing). */
+function stageLine(c) {
+  const items = state.board.modules
+    .map((m) => [m, stageOf(c, m)])
+    .filter(([, sg]) => sg)
+    .map(([m, sg]) =>
+      h('span', { class: `st-stage${sg.cleared ? ' is-cleared' : ''}`, dataset: { module: m.id, stage: sg.cleared ? 'cleared' : String(sg.k) } },
+        h('b', { text: m.id }), sg.cleared ? `✓ ${stageText(sg, true)}` : stageText(sg, true)),
+    );
+  return items.length ? h('div', { class: 'st-stages' }, items) : null;
+}
+
 function renderProgress() {
   const b = state.board;
   const view = $('progress-view');
@@ -984,6 +1051,7 @@ function renderProgress() {
             { class: `st${lv.doneAll ? ' is-done' : lv.active ? ' is-active' : ''}`, dataset: { contestant: c.id } },
             h('div', { class: 'st-top' }, h('span', { class: 'st-station num', text: stationLabel(c) }), h('span', { class: 'st-name', text: c.name || c.id })),
             h('div', { class: 'st-dots' }, b.modules.map((m) => h('i', { class: `is-${c.progress[m.id] || 'todo'}` }))),
+            stageLine(c),
           );
         }),
       );
