@@ -63,7 +63,7 @@ bool plain_text(const char *text, size_t max_chars);
 char *live_snapshot(void *arg, const char *competition, int64_t *seq);
 int64_t live_last_seq(void *arg, const char *competition);
 void live_publish(void *target, const char *competition, int64_t seq, const char *name,
-                  const char *data, bool end_public);
+                  json_t *data, bool end_public);
 void live_announce(void *target, const char *competition, const char *name, const char *data);
 
 /* A criterion as JSON for pages: id, name, kind, max and its kind's parameters. */

@@ -166,7 +166,7 @@ int64_t live_last_seq(void *arg, const char *competition)
 }
 
 void live_publish(void *target, const char *competition, int64_t seq, const char *name,
-                  const char *data, bool end_public)
+                  json_t *data, bool end_public)
 {
     struct server *srv = target;
     if (strcmp(name, "reset") == 0) {
@@ -174,7 +174,9 @@ void live_publish(void *target, const char *competition, int64_t seq, const char
         return;
     }
     social_follow(srv->social, competition, name, data);
-    hub_publish(srv->hub, competition, seq, name, data, end_public);
+    char *text = json_dumps(data, JX_JSON_FLAGS);
+    if (text) hub_publish(srv->hub, competition, seq, name, text, end_public);
+    free(text); /* out of memory: clients resync from the next snapshot */
 }
 
 void live_announce(void *target, const char *competition, const char *name, const char *data)

@@ -45,9 +45,9 @@ struct app {
     int64_t last_seq;
     unsigned char last_hash[HASH_SIZE];
     /* Told of each committed live frame, in commit order (the server's hub; NULL in the
-     * CLI). data is JSON text; end_public ends anonymous viewers' streams after it. */
+     * CLI). data is the frame's JSON; end_public ends anonymous viewers' streams after it. */
     void (*publish)(void *target, const char *competition, int64_t seq, const char *name,
-                    const char *data, bool end_public);
+                    json_t *data, bool end_public);
     void *publish_target;
 };
 

@@ -21,7 +21,8 @@ struct result_row {
 };
 
 struct live_frame {
-    char *competition, *name, *data;
+    char *competition, *name;
+    json_t *data;
     int64_t seq;
     bool end_public;
 };
@@ -122,24 +123,22 @@ int commit_result(struct commit *c, const struct competition *comp, int contesta
 int commit_frame(struct commit *c, const char *competition, const char *name, json_t *data,
                  bool end_public)
 {
-    char *text = json_dumps(data, JX_JSON_FLAGS);
-    json_decref(data);
     if (c->n_frames == c->cap_frames) {
         int cap = c->cap_frames ? c->cap_frames * 2 : 2;
         struct live_frame *grown = realloc(c->frames, (size_t)cap * sizeof *grown);
         if (!grown) {
-            free(text);
+            json_decref(data);
             return -1;
         }
         c->frames = grown;
         c->cap_frames = cap;
     }
     struct live_frame *f = &c->frames[c->n_frames];
-    *f = (struct live_frame){strdup(competition), strdup(name), text, c->app->last_seq, end_public};
+    *f = (struct live_frame){strdup(competition), strdup(name), data, c->app->last_seq, end_public};
     if (!f->competition || !f->name || !f->data) {
         free(f->competition);
         free(f->name);
-        free(f->data);
+        json_decref(f->data);
         return -1;
     }
     c->n_frames++;
@@ -151,7 +150,7 @@ static void commit_free(struct commit *c)
     for (int i = 0; i < c->n_frames; i++) {
         free(c->frames[i].competition);
         free(c->frames[i].name);
-        free(c->frames[i].data);
+        json_decref(c->frames[i].data);
     }
     free(c->frames);
     for (int i = 0; i < c->n_events; i++)

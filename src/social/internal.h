@@ -20,9 +20,12 @@ struct history_point {
     int rank;
 };
 
+/* A contestant's overall rank over time: at most one point per HISTORY_STEP_MS (changes
+ * within a step update its last point), so busy marking cannot flood the table. */
 struct history {
     struct history_point *points;
     int n, cap;
+    bool dirty; /* the last point is not written yet */
 };
 
 struct comp_state {
@@ -38,7 +41,6 @@ struct comp_state {
     int64_t n_counts, cap_counts;
     struct strmap blocked;       /* device → 1 */
     json_t *settings;
-    json_t *pending_history;     /* [[contestant, at, rank, total], …] to write */
 };
 
 struct social {

@@ -29,9 +29,10 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS social_settings(competition TEXT PRIMARY KEY, body TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS social_history(competition TEXT NOT NULL,"
     " contestant TEXT NOT NULL, at_ms INTEGER NOT NULL, rank INTEGER NOT NULL,"
-    " total INTEGER NOT NULL);";
+    " total INTEGER NOT NULL, PRIMARY KEY(competition, contestant, at_ms)) WITHOUT ROWID;";
 
-#define MAX_HISTORY 500 /* points kept per contestant */
+#define MAX_HISTORY 500        /* points kept per contestant */
+#define HISTORY_STEP_MS 5000   /* one point per contestant per step */
 
 static void free_state(struct comp_state *cs)
 {
@@ -49,7 +50,6 @@ static void free_state(struct comp_state *cs)
     strmap_release(&cs->by_device);
     strmap_release(&cs->blocked);
     json_decref(cs->settings);
-    json_decref(cs->pending_history);
     free(cs->id);
     free(cs);
 }
@@ -89,8 +89,7 @@ struct comp_state *comp_state(struct social *s, const struct competition *comp)
         if (!(cs = calloc(1, sizeof *cs))) return NULL;
         cs->id = strdup(id);
         cs->settings = default_settings(comp);
-        cs->pending_history = json_array();
-        if (!cs->id || !cs->settings || !cs->pending_history) {
+        if (!cs->id || !cs->settings) {
             free_state(cs);
             return NULL;
         }
@@ -184,11 +183,17 @@ static void load_settings(struct social *s, sqlite3_stmt *stmt)
     json_decref(doc);
 }
 
-/* Appends a point unless it repeats the last one; true when added. */
+/* Records a point: a new one, or within a step of the last, an update of the last one.
+ * True when something changed. */
 static bool add_point(struct history *h, struct history_point p)
 {
-    if (h->n && h->points[h->n - 1].rank == p.rank && h->points[h->n - 1].total == p.total)
-        return false;
+    struct history_point *last = h->n ? &h->points[h->n - 1] : NULL;
+    if (last && last->rank == p.rank && last->total == p.total) return false;
+    if (last && p.at_ms - last->at_ms < HISTORY_STEP_MS) {
+        last->rank = p.rank;
+        last->total = p.total;
+        return h->dirty = true;
+    }
     if (h->n == MAX_HISTORY) memmove(h->points, h->points + 1, (size_t)--h->n * sizeof *h->points);
     if (h->n == h->cap) {
         int cap = h->cap ? h->cap * 2 : 16;
@@ -198,17 +203,19 @@ static bool add_point(struct history *h, struct history_point p)
         h->cap = cap;
     }
     h->points[h->n++] = p;
-    return true;
+    return h->dirty = true;
 }
 
 static void load_history(struct social *s, sqlite3_stmt *stmt)
 {
     int who;
     struct comp_state *cs = row_target(s, stmt, &who);
-    if (cs)
+    if (cs) {
         add_point(&cs->history[who],
                   (struct history_point){sqlite3_column_int64(stmt, 2), sqlite3_column_int64(stmt, 4),
                                          sqlite3_column_int(stmt, 3)});
+        cs->history[who].dirty = false; /* read from the table */
+    }
 }
 
 static int load_key(struct social *s)
@@ -249,7 +256,7 @@ struct social *social_open(sqlite3 *db, struct writer *w, struct event_base *bas
         each_row(db, "SELECT competition, device FROM social_blocked", load_blocked, s) != 0 ||
         each_row(db, "SELECT competition, body FROM social_settings", load_settings, s) != 0 ||
         each_row(db, "SELECT competition, contestant, at_ms, rank, total FROM social_history"
-                     " ORDER BY rowid", load_history, s) != 0 ||
+                     " ORDER BY competition, contestant, at_ms", load_history, s) != 0 ||
         !(s->flush = event_new(base, -1, EV_PERSIST, on_flush, s)) ||
         event_add(s->flush, &second) != 0) {
         jx_fail(e, 500, "store", "db", "无法读取观众数据 / cannot load spectator data: %s",
@@ -344,15 +351,14 @@ static void flush_state(struct social *s, const struct competition *comp, struct
                 "sssii", cs->id, sc->contestants[d->contestant].id, d->device, (int64_t)d->likes,
                 (int64_t)d->cheers);
     }
-    size_t i;
-    json_t *row;
-    json_array_foreach(cs->pending_history, i, row) {
-        int who = (int)json_integer_value(json_array_get(row, 0));
-        job_add(job, "INSERT INTO social_history VALUES(?, ?, ?, ?, ?)", "ssiii", cs->id,
-                sc->contestants[who].id, json_integer_value(json_array_get(row, 1)),
-                json_integer_value(json_array_get(row, 2)), json_integer_value(json_array_get(row, 3)));
+    for (int k = 0; k < cs->cap && k < sc->n_contestants; k++) {
+        struct history *h = &cs->history[k];
+        if (!h->dirty || h->n == 0) continue;
+        h->dirty = false;
+        const struct history_point *p = &h->points[h->n - 1];
+        job_add(job, "INSERT OR REPLACE INTO social_history VALUES(?, ?, ?, ?, ?)", "ssiii", cs->id,
+                sc->contestants[k].id, p->at_ms, (int64_t)p->rank, p->total);
     }
-    json_array_clear(cs->pending_history);
     if (!cs->any_changed) return;
     json_t *likes = json_object(), *cheers = json_object();
     for (int k = 0; k < cs->cap && k < sc->n_contestants; k++) {
@@ -393,11 +399,11 @@ void social_close(struct social *s)
     free(s);
 }
 
-void social_follow(struct social *s, const char *competition, const char *name, const char *data)
+void social_follow(struct social *s, const char *competition, const char *name, const json_t *frame)
 {
     const struct competition *comp = app_competition(s->app, competition);
     struct comp_state *cs = comp && strcmp(name, "standings") == 0 ? comp_state(s, comp) : NULL;
-    json_t *doc = cs ? json_loads(data, 0, NULL) : NULL;
+    const json_t *doc = cs ? frame : NULL;
     int64_t at = json_integer_value(json_object_get(doc, "at"));
     size_t i;
     json_t *entry;
@@ -414,10 +420,6 @@ void social_follow(struct social *s, const char *competition, const char *name, 
         else if (h->n) value = h->points[h->n - 1].total;
         else value = comp->contest.results[who].total;
         struct history_point p = {at, value, (int)json_integer_value(rank)};
-        if (add_point(h, p))
-            json_array_append_new(cs->pending_history,
-                                  json_pack("[i, I, i, I]", who, (json_int_t)at, p.rank,
-                                            (json_int_t)p.total));
+        add_point(h, p);
     }
-    json_decref(doc);
 }

@@ -78,6 +78,6 @@ json_t *social_profile(struct social *s, const struct competition *comp, int con
 /* Adds likes, cheers, photo flags and the screen settings to a board. */
 void social_decorate_board(struct social *s, const struct competition *comp, json_t *board);
 /* Follows a committed standings frame to record each contestant's overall rank history. */
-void social_follow(struct social *s, const char *competition, const char *name, const char *data);
+void social_follow(struct social *s, const char *competition, const char *name, const json_t *frame);
 
 #endif
