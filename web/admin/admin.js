@@ -371,32 +371,6 @@ function confirmDialog(title, text, okLabel, danger) {
   });
 }
 
-/** Posts raw bytes (a file) with the CSRF token; resolves to the JSON answer. */
-async function postBytes(path, bytes, contentType) {
-  let response;
-  let text;
-  try {
-    response = await fetch(path, {
-      method: 'POST',
-      headers: { 'Content-Type': contentType, Accept: 'application/json', 'X-CSRF-Token': state.csrf },
-      body: bytes,
-      credentials: 'same-origin',
-      cache: 'no-store',
-    });
-    text = await response.text();
-  } catch (cause) {
-    throw new api.NetworkError(cause);
-  }
-  let json = {};
-  try {
-    json = text ? JSON.parse(text) : {};
-  } catch {
-    json = {};
-  }
-  if (!response.ok) throw new api.ApiError(response.status, json && json.error);
-  return json;
-}
-
 function readFile(file, as) {
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
@@ -692,7 +666,7 @@ async function importCsv(file) {
   }
   const path = compPath(state.compId, '/contestants/import');
   try {
-    const answer = await postBytes(path, bytes, 'text/csv');
+    const answer = await api.postBytes(path, bytes, 'text/csv');
     showResult(box, 'ok', t('import.done', { name: file.name, n: answer.added }));
     state.comp = await api.get(compPath(state.compId));
     renderCompHead();
@@ -1226,7 +1200,7 @@ async function start() {
     confirm: confirmDialog,
     toLogin,
   });
-  initDisplay({ errorLines: (err) => errorLines(err), confirm: confirmDialog, csrf: () => state.csrf, toLogin });
+  initDisplay({ errorLines: (err) => errorLines(err), confirm: confirmDialog, toLogin });
   initDevices({ comp: () => state.comp, errorLines: (err, path) => errorLines(err, path), confirm: confirmDialog, toLogin });
   try {
     await loadCompetitions();

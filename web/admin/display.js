@@ -195,7 +195,7 @@ const COMMENTARY_MAX = 500;
 const PHOTO_MAX = 8 * 1024 * 1024;
 const POLL_MS = 10_000;
 
-let ctx = null; // {errorLines, confirm, csrf, toLogin} from admin.js
+let ctx = null; // {errorLines, confirm, toLogin} from admin.js
 const st = {
   comp: null,
   settings: null,
@@ -218,15 +218,6 @@ const publicPath = (rest = '') => `/api/v1/public/competitions/${api.seg(st.comp
 const chars = (text) => [...String(text || '')].length;
 const nameOf = (id) => (st.comp.contestants.find((c) => c.id === id) || {}).name || id;
 
-function csrfToken() {
-  const token = ctx && ctx.csrf ? ctx.csrf() : '';
-  if (token) return token;
-  try {
-    return sessionStorage.getItem('jx.csrf') || '';
-  } catch {
-    return '';
-  }
-}
 
 function result(box, kind, ...lines) {
   box.replaceChildren(...lines.flat().filter(Boolean).map((l) => (l instanceof Node ? l : h('p', { text: l }))));
@@ -899,29 +890,8 @@ function openEditor(c) {
   area.focus();
 }
 
-/** Posts the image's bytes with its own Content-Type and the CSRF token. */
-async function uploadPhoto(cid, file) {
-  let response;
-  let text;
-  try {
-    response = await fetch(compPath(`/contestants/${api.seg(cid)}/photo`), {
-      method: 'POST',
-      headers: { 'Content-Type': file.type, Accept: 'application/json', 'X-CSRF-Token': csrfToken() },
-      body: file,
-      credentials: 'same-origin',
-      cache: 'no-store',
-    });
-    text = await response.text();
-  } catch (cause) {
-    throw new api.NetworkError(cause);
-  }
-  let json = {};
-  try {
-    json = text ? JSON.parse(text) : {};
-  } catch {
-    json = {};
-  }
-  if (!response.ok) throw new api.ApiError(response.status, json && json.error);
-  return json;
+/** Posts the image's bytes with its own Content-Type. */
+function uploadPhoto(cid, file) {
+  return api.postBytes(compPath(`/contestants/${api.seg(cid)}/photo`), file, file.type);
 }
 

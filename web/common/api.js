@@ -48,13 +48,14 @@ export class NetworkError extends Error {
 }
 
 /**
- * Sends one request. body (if any) is sent as JSON. options.timeout (ms,
- * default 20000) aborts a request that hangs; that counts as a NetworkError.
- * Resolves to the parsed JSON answer ({} for an empty one).
+ * Sends one request. body (if any) is sent as JSON, or options.raw = {bytes, type} as is
+ * (a file). options.timeout (ms, default 20000) aborts a request that hangs; that counts as
+ * a NetworkError. Resolves to the parsed JSON answer ({} for an empty one).
  */
 export async function request(method, path, body, options = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (options.raw) headers['Content-Type'] = options.raw.type;
   if (method !== 'GET' && method !== 'HEAD' && csrf) headers['X-CSRF-Token'] = csrf;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeout ?? 20000);
@@ -64,7 +65,7 @@ export async function request(method, path, body, options = {}) {
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: options.raw ? options.raw.bytes : body === undefined ? undefined : JSON.stringify(body),
       credentials: 'same-origin',
       cache: 'no-store',
       signal: controller.signal,
@@ -90,6 +91,9 @@ export async function request(method, path, body, options = {}) {
 
 export const get = (path, options) => request('GET', path, undefined, options);
 export const post = (path, body, options) => request('POST', path, body ?? {}, options);
+/** Posts bytes (a file) with their Content-Type, the CSRF token and the usual error handling. */
+export const postBytes = (path, bytes, type, options) =>
+  request('POST', path, undefined, { timeout: 120000, ...options, raw: { bytes, type } });
 
 /** Logs in; remembers the CSRF token. Resolves to {token, csrf, user}. */
 export async function login(username, password) {
