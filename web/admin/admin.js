@@ -398,7 +398,6 @@ function decodeCsv(buffer) {
 
 const state = {
   me: null,
-  csrf: '',
   comps: [],
   compId: '',
   comp: null,
@@ -1180,7 +1179,6 @@ async function start() {
   renderBulkPreview();
   try {
     state.me = await api.me();
-    state.csrf = state.me.csrf || '';
   } catch (err) {
     if (err instanceof api.ApiError && err.status === 401) return toLogin();
     return showBlocked(t('blocked.errorTitle'), errorLines(err).map((l) => (l instanceof Node ? l.textContent : l)).join(' '), location.pathname, t('common.retry'));
