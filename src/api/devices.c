@@ -62,13 +62,10 @@ static bool account_target(struct ctx *c, struct competition **comp, const char 
         if (!(*doc = body_json(c))) return false;
         *station = json_string_value(json_object_get(*doc, "station"));
     }
-    const struct scheme *s = &(*comp)->contest.scheme;
-    int holders = 0;
-    for (int i = 0; *station && i < s->n_contestants; i++)
-        holders += strcmp(s->contestants[i].station, *station) == 0;
+    int who = *station ? scheme_station(&(*comp)->contest.scheme, *station) : -1;
     /* A device addresses its station in topics: it must be an id, and one contestant's. */
-    if (holders == 1 && id_is_valid(*station)) return true;
-    if (holders == 0)
+    if (who >= 0 && id_is_valid(*station)) return true;
+    if (who == -1)
         reply_fail(c, 404, "unknown_station", "station", "没有选手在该工位 / no contestant at that station");
     else
         reply_fail(c, 409, "station_not_addressable", "station",

@@ -234,3 +234,14 @@ int scheme_validate(struct scheme *s, struct jx_error *e)
     if (validate_criteria(s, e) != 0) return -1;
     return validate_ranking(s, e);
 }
+
+int scheme_station(const struct scheme *s, const char *station)
+{
+    int found = -1;
+    for (int i = 0; i < s->n_contestants; i++)
+        if (strcmp(s->contestants[i].station, station) == 0) {
+            if (found >= 0) return -2;
+            found = i;
+        }
+    return found;
+}

@@ -123,6 +123,8 @@ int scheme_venue(const struct scheme *s, const char *id);
 int scheme_component(const struct scheme *s, const char *id);
 int scheme_module(const struct scheme *s, const char *id);
 int scheme_criterion(const struct scheme *s, const char *id);
+/* The contestant at a station (devices address stations): -1 none, -2 shared by several. */
+int scheme_station(const struct scheme *s, const char *station);
 /* Contestant lookup is a hash so large fields stay fast; -1 when unknown. */
 int scheme_contestant(const struct scheme *s, const char *id);
 

@@ -62,19 +62,6 @@ static void refuse(struct devices *d, struct device_log *l, const struct queued 
                 e->message);
 }
 
-/* The contestant at a station: -1 none, -2 more than one (devices cannot tell them apart). */
-static int station_contestant(const struct competition *comp, const char *station)
-{
-    const struct scheme *s = &comp->contest.scheme;
-    int found = -1;
-    for (int i = 0; i < s->n_contestants; i++)
-        if (strcmp(s->contestants[i].station, station) == 0) {
-            if (found >= 0) return -2;
-            found = i;
-        }
-    return found;
-}
-
 static struct station *station_of(struct device_log *l, const char *station, int contestant)
 {
     for (int i = 0; i < l->n_stations; i++)
@@ -135,7 +122,7 @@ void ingest(struct devices *d, const struct queued *q)
         refuse(d, l, q, &m, &e);
         return;
     }
-    int who = station_contestant(comp, m.station);
+    int who = scheme_station(&comp->contest.scheme, m.station);
     if (who < 0) {
         jx_fail(&e, 404, who == -1 ? "unknown_station" : "ambiguous_station", "topic",
                 who == -1 ? "没有选手在工位 %s / no contestant at station %s"
