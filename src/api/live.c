@@ -37,6 +37,7 @@ static struct competition *watched(struct ctx *c, bool *is_public)
 static json_t *full_board(struct server *srv, const struct competition *comp)
 {
     json_t *board = board_json(comp, comp->last_seq);
+    json_object_set_new(board, "at", json_integer((json_int_t)now_ms()));
     social_decorate_board(srv->social, comp, board);
     json_object_set_new(board, "alarms", devices_alarms(srv->devices, comp));
     return board;

@@ -60,10 +60,11 @@ static int mark_contestant(const struct competition *comp, json_t *mark)
 }
 
 static void commit_marks(struct ctx *c, struct competition *comp, json_t **marks, int n,
-                         const int *outcomes, struct delta *delta)
+                         const int *outcomes, int64_t at_ms, struct delta *delta)
 {
     struct commit *commit = commit_begin(c->app);
     if (!commit) abort();
+    commit_set_time(commit, at_ms);
     int accepted = 0;
     for (int i = 0; i < n; i++) {
         if (outcomes[i] != APPLY_ACCEPTED) continue;
@@ -119,7 +120,8 @@ void handle_post_marks(struct ctx *c)
         if (who >= 0 && delta_touch(delta, who) != 0)
             rc = jx_fail(&e, 500, "out_of_memory", NULL, "out of memory");
     }
-    if (rc == 0) rc = app_apply_marks(c->app, comp, marks, (int)n, outcomes, &failed, &e);
+    int64_t at_ms = now_ms();
+    if (rc == 0) rc = app_apply_marks(c->app, comp, marks, (int)n, at_ms, outcomes, &failed, &e);
     if (rc != 0) {
         delta_free(delta);
         if (failed >= 0 && strncmp(e.field, "marks[", 6) != 0) {
@@ -129,7 +131,7 @@ void handle_post_marks(struct ctx *c)
         }
         reply_error(c, &e);
     } else {
-        commit_marks(c, comp, marks, (int)n, outcomes, delta);
+        commit_marks(c, comp, marks, (int)n, outcomes, at_ms, delta);
     }
     free(marks);
     free(outcomes);

@@ -142,7 +142,7 @@ static int apply_rejudge(struct competition *comp, const struct event *ev, struc
 }
 
 int app_apply_marks(struct app *app, struct competition *comp, json_t *const *marks, int n,
-                    int *outcomes, int *failed, struct jx_error *e)
+                    int64_t at_ms, int *outcomes, int *failed, struct jx_error *e)
 {
     struct mark *parsed = calloc((size_t)n + 1, sizeof *parsed);
     if (!parsed) return jx_fail(e, 500, "out_of_memory", NULL, "out of memory");
@@ -154,6 +154,7 @@ int app_apply_marks(struct app *app, struct competition *comp, json_t *const *ma
             *failed = i;
             rc = -1;
         }
+        parsed[i].at_ms = at_ms;
     }
     if (rc == 0) rc = contest_apply_batch(&comp->contest, parsed, n, outcomes, failed, e);
     for (int i = 0; rc == 0 && i < n; i++)
@@ -168,7 +169,7 @@ static int apply_mark(struct app *app, struct competition *comp, const struct ev
     json_t *doc = parse_body(ev, e);
     if (!doc) return -1;
     int outcome, failed;
-    int rc = app_apply_marks(app, comp, &doc, 1, &outcome, &failed, e);
+    int rc = app_apply_marks(app, comp, &doc, 1, ev->at_ms, &outcome, &failed, e);
     json_decref(doc);
     return rc;
 }

@@ -65,7 +65,7 @@ int app_apply_event(struct app *app, const struct event *ev, struct jx_error *e)
 /* Applies a batch of mark events all or nothing; outcomes[i] is APPLY_ACCEPTED or
  * APPLY_DUPLICATE. *failed is the refused mark's index on error. */
 int app_apply_marks(struct app *app, struct competition *comp, json_t *const *marks, int n,
-                    int *outcomes, int *failed, struct jx_error *e);
+                    int64_t at_ms, int *outcomes, int *failed, struct jx_error *e);
 
 struct signal;
 struct derived;

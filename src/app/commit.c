@@ -35,6 +35,7 @@ struct commit {
     int n_rows, cap_rows;
     struct live_frame *frames;
     int n_frames, cap_frames;
+    int64_t at_ms;
     void (*done)(void *arg);
     void *done_arg;
 };
@@ -42,9 +43,14 @@ struct commit {
 struct commit *commit_begin(struct app *app)
 {
     struct commit *c = calloc(1, sizeof *c);
-    if (c) c->app = app;
+    if (c) {
+        c->app = app;
+        c->at_ms = now_ms();
+    }
     return c;
 }
+
+void commit_set_time(struct commit *c, int64_t at_ms) { c->at_ms = at_ms; }
 
 static char *copy_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
@@ -67,7 +73,7 @@ int commit_event(struct commit *c, const char *competition, const char *kind, co
             return -1;
         }
     struct app *app = c->app;
-    o->ev = (struct event){.seq = ++app->last_seq, .at_ms = now_ms(), .competition = o->strings[0],
+    o->ev = (struct event){.seq = ++app->last_seq, .at_ms = c->at_ms, .competition = o->strings[0],
                            .kind = o->strings[1], .actor = o->strings[2], .key = o->strings[3],
                            .contestant = o->strings[4], .body = o->strings[5]};
     event_hash(&o->ev, app->last_hash, o->ev.hash);

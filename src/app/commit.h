@@ -9,6 +9,9 @@
 struct commit;
 
 struct commit *commit_begin(struct app *app);
+/* Stamps the events queued from now on with at_ms (server ms) instead of the time the commit
+ * began: the time their commands were applied with, so that replay applies them alike. */
+void commit_set_time(struct commit *c, int64_t at_ms);
 /* Stamps and queues an event (strings copied). 0, or -1 out of memory. */
 int commit_event(struct commit *c, const char *competition, const char *kind, const char *actor,
                  const char *key, const char *contestant, const char *body);

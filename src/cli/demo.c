@@ -1,7 +1,8 @@
 /* `jiangxing demo`: a national final modelled on the seed article (工业机器人系统运维员,
  * 77 finalists, three groups, two venues, theory + five practical modules using every
- * criterion kind), its accounts and assignments, and marks for part of it. All names
- * are fictional. Everything goes through the same events as the live server. */
+ * criterion kind, one of them in stages), its accounts and assignments, and a morning's
+ * marks for part of it, in time order. All names are fictional. Everything goes through
+ * the same events as the live server. */
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -56,7 +57,10 @@ static const char scheme_json[] =
     "{\"id\":\"C2\",\"name\":\"排障用时\",\"kind\":\"time\",\"max\":5,\"full_within_s\":600,"
     "\"zero_after_s\":1800,\"rule\":{\"type\":\"fault\",\"injected\":\"fault.injected\","
     "\"cleared\":\"fault.cleared\"}},"
-    "{\"id\":\"C3\",\"name\":\"排障思路\",\"kind\":\"judgement\",\"max\":4,\"judges\":3}]},"
+    "{\"id\":\"C3\",\"name\":\"排障思路\",\"kind\":\"judgement\",\"max\":4,\"judges\":3}],"
+    "\"stages\":[{\"id\":\"C-S1\",\"name\":\"第一关 设备自检\",\"criteria\":[\"C1\"],\"pass\":5},"
+    "{\"id\":\"C-S2\",\"name\":\"第二关 故障排除\",\"criteria\":[\"C2\"],\"pass\":1},"
+    "{\"id\":\"C-S3\",\"name\":\"第三关 排障答辩\",\"criteria\":[\"C3\"]}]},"
     "{\"id\":\"D\",\"name\":\"编程与调试\",\"component\":\"practical\",\"criteria\":["
     "{\"id\":\"D1\",\"name\":\"轨迹精度\",\"kind\":\"measurement\",\"max\":6},"
     "{\"id\":\"D2\",\"name\":\"程序结构\",\"kind\":\"judgement\",\"max\":6,\"judges\":3},"
@@ -70,11 +74,23 @@ static const char scheme_json[] =
     "\"award_scope\":\"group\",\"awards\":[{\"name\":\"一等奖\",\"ratio\":0.1},"
     "{\"name\":\"二等奖\",\"ratio\":0.2},{\"name\":\"三等奖\",\"ratio\":0.3}]}}";
 
+/* A mark or device signal of the demo, made up in contestant order and applied in time order. */
+struct timed_mark {
+    int64_t at_ms;
+    int order;
+    const char *kind;
+    char key[48], contestant[16];
+    json_t *body;
+};
+
 struct demo {
     struct app app;
     struct commit *commit;
     uint64_t rng;
     int keys;
+    int64_t start_ms, at_ms; /* the morning began start_ms; the next mark is made at at_ms */
+    struct timed_mark *marks;
+    int n_marks, cap_marks;
 };
 
 static uint64_t next(struct demo *d)
@@ -90,11 +106,13 @@ static int add_event(struct demo *d, const char *kind, const char *key, const ch
 {
     char *text = json_dumps(body, JX_BODY_FLAGS);
     json_decref(body);
-    struct event ev = {.competition = DEMO_ID, .kind = kind, .actor = "demo", .body = text};
+    struct event ev = {.competition = DEMO_ID, .kind = kind, .actor = "demo", .body = text,
+                       .at_ms = d->at_ms};
     struct jx_error e;
     int rc = text ? app_apply_event(&d->app, &ev, &e) : -1;
     if (rc != 0) fprintf(stderr, "jiangxing demo: %s refused: %s\n", kind, text ? e.message : "oom");
-    else rc = commit_event(d->commit, DEMO_ID, kind, "demo", key, contestant, text);
+    commit_set_time(d->commit, d->at_ms);
+    if (rc == 0) rc = commit_event(d->commit, DEMO_ID, kind, "demo", key, contestant, text);
     free(text);
     return rc;
 }
@@ -149,16 +167,81 @@ fail:
     return -1;
 }
 
+/* Queues an event made at d->at_ms (body taken over; key copied). */
+static struct timed_mark *queue_event(struct demo *d, const char *kind, const char *key,
+                                      const char *who, json_t *body)
+{
+    if (!body) return NULL;
+    if (d->n_marks == d->cap_marks) {
+        int cap = d->cap_marks ? d->cap_marks * 2 : 1024;
+        struct timed_mark *grown = realloc(d->marks, (size_t)cap * sizeof *grown);
+        if (!grown) {
+            json_decref(body);
+            return NULL;
+        }
+        d->marks = grown;
+        d->cap_marks = cap;
+    }
+    struct timed_mark *t = &d->marks[d->n_marks++];
+    *t = (struct timed_mark){.at_ms = d->at_ms, .order = d->n_marks, .kind = kind, .body = body};
+    snprintf(t->key, sizeof t->key, "%s", key);
+    snprintf(t->contestant, sizeof t->contestant, "%s", who);
+    return t;
+}
+
+/* Makes up a mark at d->at_ms, then moves the clock on by 20–80 s. */
 static int mark(struct demo *d, const char *who, const char *criterion, const char *judge,
                 const char *field, double value, const char *reason)
 {
-    char key[32];
+    char key[24];
     snprintf(key, sizeof key, "demo-%05d", ++d->keys);
     json_t *m = json_pack("{s:s, s:s, s:s, s:f}", "key", key, "contestant", who, "criterion",
                           criterion, field, value);
-    if (judge) json_object_set_new(m, "judge", json_string(judge));
-    if (reason) json_object_set_new(m, "reason", json_string(reason));
-    return add_event(d, "mark", key, who, m);
+    if (m && judge) json_object_set_new(m, "judge", json_string(judge));
+    if (m && reason) json_object_set_new(m, "reason", json_string(reason));
+    if (!queue_event(d, "mark", key, who, m)) return -1;
+    d->at_ms += (20 + (int64_t)(next(d) % 61)) * 1000;
+    return 0;
+}
+
+/* The workstation's controller reports that the fault was injected: the 闯关 module's
+ * clock starts (docs/devices.md, rule "fault"). */
+static int fault_injected(struct demo *d, const char *who, const char *station)
+{
+    char key[48];
+    snprintf(key, sizeof key, "%s/demo-fault-%s", station, who);
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:[]}", "key", key, "contestant", who,
+                             "station", station, "signal", "fault.injected", "value", 1, "at_ms",
+                             (json_int_t)d->at_ms, "marks");
+    return queue_event(d, "signal", key, who, body) ? 0 : -1;
+}
+
+static int by_time(const void *a, const void *b)
+{
+    const struct timed_mark *x = a, *y = b;
+    if (x->at_ms != y->at_ms) return x->at_ms < y->at_ms ? -1 : 1;
+    return x->order - y->order;
+}
+
+/* Applies the made-up marks as the judges would have sent them, in time order (or only
+ * frees them when the demo already failed). */
+static int apply_marks(struct demo *d, int rc)
+{
+    qsort(d->marks, (size_t)d->n_marks, sizeof *d->marks, by_time);
+    for (int i = 0; i < d->n_marks; i++) {
+        d->at_ms = d->marks[i].at_ms;
+        if (rc == 0)
+            rc = add_event(d, d->marks[i].kind, d->marks[i].key, d->marks[i].contestant, d->marks[i].body);
+        else json_decref(d->marks[i].body);
+    }
+    free(d->marks);
+    return rc;
+}
+
+/* Sets the clock to minutes after the morning began, plus up to jitter more seconds. */
+static void clock_at(struct demo *d, int minutes, int jitter_s)
+{
+    d->at_ms = d->start_ms + ((int64_t)minutes * 60 + (int64_t)(next(d) % (uint64_t)(jitter_s + 1))) * 1000;
 }
 
 static int judge_three(struct demo *d, const char *who, const char *venue, const char *criterion,
@@ -183,9 +266,11 @@ static int add_marks(struct demo *d)
         char judge[32];
         if (i == 0 || i == 3) d->rng = 0x5eed; /* W001 and W004 get the same marks: a tie */
         int skill = 1 + (int)(next(d) % 3);
+        clock_at(d, 60, 300); /* the theory paper, marked after the exam */
         if (mark(d, who, "T1", NULL, "value", 55 + (double)(next(d) % 450) / 10, NULL) != 0) return -1;
         if (i % 9 == 8) continue; /* absent from the practical so far */
         snprintf(judge, sizeof judge, "j-%s-A-1", venue);
+        clock_at(d, 75, 900);
         if (mark(d, who, "A1", judge, "value", (double)(next(d) % 601) / 100, NULL) != 0 ||
             judge_three(d, who, venue, "A2", skill) != 0 ||
             mark(d, who, "A3", judge, "deduction", (double)(next(d) % 3) / 2,
@@ -193,23 +278,36 @@ static int add_marks(struct demo *d)
             return -1;
         snprintf(judge, sizeof judge, "j-%s-B-1", venue);
         if (i % 5 == 4) continue;
+        clock_at(d, 125, 600);
+        int64_t started = d->at_ms;
+        int seconds = 1500 + (int)(next(d) % 2400);
         if (mark(d, who, "B1", judge, "value", 4 + (double)(next(d) % 401) / 100, NULL) != 0 ||
-            mark(d, who, "B2", judge, "deduction", (double)(next(d) % 5) / 2, "接线不规范") != 0 ||
-            mark(d, who, "B3", judge, "seconds", 1500 + (double)(next(d) % 2400), NULL) != 0)
+            mark(d, who, "B2", judge, "deduction", (double)(next(d) % 5) / 2, "接线不规范") != 0)
             return -1;
+        d->at_ms = started + (int64_t)seconds * 1000; /* the time is known when the task is done */
+        if (mark(d, who, "B3", judge, "seconds", seconds, NULL) != 0) return -1;
         if (i % 3 != 0) continue;
         snprintf(judge, sizeof judge, "j-%s-C-1", venue);
-        if (mark(d, who, "C1", judge, "value", next(d) % 4 ? 5 : 0, NULL) != 0 ||
-            mark(d, who, "C2", judge, "seconds", 500 + (double)(next(d) % 1200), NULL) != 0 ||
+        clock_at(d, 185, 600); /* 闯关: self-test, then clearing the fault, then the defence */
+        started = d->at_ms;
+        seconds = 500 + (int)(next(d) % 1200);
+        if (fault_injected(d, who, s->contestants[i].station) != 0) return -1;
+        d->at_ms += (180 + (int64_t)(next(d) % 300)) * 1000;
+        if (mark(d, who, "C1", judge, "value", next(d) % 4 ? 5 : 0, NULL) != 0) return -1;
+        if (i % 4 == 2) continue; /* still clearing the fault */
+        d->at_ms = started + (int64_t)seconds * 1000;
+        if (mark(d, who, "C2", judge, "seconds", seconds, NULL) != 0 ||
             judge_three(d, who, venue, "C3", skill) != 0)
             return -1;
         if (i % 6 != 0 || i < 12) continue; /* these few have finished every module */
         snprintf(judge, sizeof judge, "j-%s-D-1", venue);
+        clock_at(d, 245, 600);
         if (mark(d, who, "D1", judge, "value", 3 + (double)(next(d) % 301) / 100, NULL) != 0 ||
             judge_three(d, who, venue, "D2", skill) != 0 ||
             mark(d, who, "D3", judge, "value", next(d) % 3 ? 4 : 0, NULL) != 0)
             return -1;
         snprintf(judge, sizeof judge, "j-%s-E-1", venue);
+        clock_at(d, 275, 600);
         if (judge_three(d, who, venue, "E1", skill) != 0 ||
             mark(d, who, "E2", judge, "deduction", (double)(next(d) % 3) / 2, "工位未清理") != 0)
             return -1;
@@ -218,6 +316,7 @@ static int add_marks(struct demo *d)
     const char *who = s->contestants[6].id, *venue = s->venues[s->contestants[6].venue].id;
     char judge[32];
     snprintf(judge, sizeof judge, "j-%s-D-1", venue);
+    clock_at(d, 290, 120);
     if (mark(d, who, "D2", judge, "value", 1, NULL) != 0) return -1;
     snprintf(judge, sizeof judge, "j-%s-D-2", venue);
     return mark(d, who, "D2", judge, "value", 3, NULL);
@@ -272,10 +371,13 @@ int cmd_demo(int argc, char **argv)
     int rc = user_add(d.app.db, "admin", "系统管理员", "admin", admin_password, &e);
     if (rc != 0) cli_print_error(&e);
     d.commit = commit_begin(&d.app);
+    d.start_ms = (now_ms() - 5 * 3600 * 1000) / 60000 * 60000; /* the morning began 5 h ago */
+    d.at_ms = d.start_ms - 30 * 60 * 1000;                     /* set up before it */
     if (rc == 0) rc = add_event(&d, "competition.created", NULL, NULL, scheme);
     if (rc == 0) rc = add_contestants(&d);
     if (rc == 0) rc = add_accounts(&d, demo_password);
     if (rc == 0) rc = add_marks(&d);
+    rc = apply_marks(&d, rc);
     struct competition *comp = rc == 0 ? app_competition(&d.app, DEMO_ID) : NULL;
     for (int i = 0; comp && rc == 0 && i < comp->contest.scheme.n_contestants; i++)
         rc = commit_result(d.commit, comp, i);

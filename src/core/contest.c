@@ -60,6 +60,12 @@ static int grow_rows(struct contest *c, int rows)
     struct result *results = realloc(c->results, (size_t)rows * sizeof *results);
     if (!results) return -1;
     c->results = results;
+    if (c->n_stage_slots) {
+        size_t n = (size_t)rows * (size_t)c->n_stage_slots;
+        int64_t *clock = realloc(c->stage_clock, n * sizeof *clock);
+        if (!clock) return -1;
+        c->stage_clock = clock;
+    }
     c->cap_rows = rows;
     return 0;
 }
@@ -70,6 +76,9 @@ static int place_contestant(struct contest *c, int i)
     const struct scheme *s = &c->scheme;
     if (grow_rows(c, i + 1) != 0) return -1;
     memset(cell_at(c, i, 0), 0, (size_t)s->n_criteria * sizeof(struct cell));
+    if (c->n_stage_slots)
+        memset(&c->stage_clock[(size_t)i * (size_t)c->n_stage_slots], 0,
+               (size_t)c->n_stage_slots * sizeof *c->stage_clock);
     if (result_init(&c->results[i], s) != 0) return -1;
     rescore(c, i);
     return c->standings_paused ? 0 : standings_insert(&c->standings, s, i, &c->results[i]);
@@ -103,7 +112,13 @@ int contest_init(struct contest *c, struct scheme *scheme, struct jx_error *e)
     c->scheme = *scheme;
     memset(scheme, 0, sizeof *scheme);
     c->locked = calloc((size_t)c->scheme.n_modules, sizeof *c->locked);
-    if (!c->locked || standings_init(&c->standings, &c->scheme) != 0 ||
+    c->stage_base = malloc((size_t)c->scheme.n_modules * sizeof *c->stage_base + 1);
+    for (int m = 0; c->stage_base && m < c->scheme.n_modules; m++) {
+        int n = c->scheme.modules[m].n_stages;
+        c->stage_base[m] = n ? c->n_stage_slots : -1;
+        c->n_stage_slots += n ? 1 + n : 0;
+    }
+    if (!c->locked || !c->stage_base || standings_init(&c->standings, &c->scheme) != 0 ||
         result_init(&c->scratch, &c->scheme) != 0)
         goto oom;
     for (int i = 0; i < c->scheme.n_contestants; i++)
@@ -130,6 +145,8 @@ void contest_release(struct contest *c)
     free(c->cells);
     free(c->results);
     free(c->locked);
+    free(c->stage_base);
+    free(c->stage_clock);
     free(c->key_records);
     strmap_release(&c->keys);
     strmap_release(&c->signal_times);
@@ -167,6 +184,38 @@ bool cell_disputed(const struct criterion *k, const struct cell *cell)
         if (cell->slots[i].grade > hi) hi = cell->slots[i].grade;
     }
     return hi - lo > 1;
+}
+
+static int64_t *stage_clock_at(struct contest *c, int contestant, int module)
+{
+    int base = c->stage_base[module];
+    return base < 0 ? NULL
+                    : &c->stage_clock[(size_t)contestant * (size_t)c->n_stage_slots + (size_t)base];
+}
+
+const int64_t *contest_stage_clock(const struct contest *c, int contestant, int module)
+{
+    return stage_clock_at((struct contest *)c, contestant, module);
+}
+
+void contest_start_stage_clock(struct contest *c, int contestant, int module, int64_t at_ms)
+{
+    int64_t *clock = stage_clock_at(c, contestant, module);
+    if (clock && !clock[0]) clock[0] = at_ms;
+}
+
+/* After a mark on a staged module: the module's start, and when each stage now passed was
+ * first passed (a stage no longer passed forgets its time). */
+static void tick_stage_clock(struct contest *c, int contestant, int module, int64_t at_ms)
+{
+    int64_t *clock = stage_clock_at(c, contestant, module);
+    if (!clock) return;
+    const struct module *mod = &c->scheme.modules[module];
+    int current = stage_current(&c->scheme, contest_cell(c, contestant, 0), mod);
+    if (!clock[0]) clock[0] = at_ms;
+    for (int k = 0; k < mod->n_stages; k++)
+        if (k >= current) clock[1 + k] = 0;
+        else if (!clock[1 + k]) clock[1 + k] = at_ms;
 }
 
 bool contest_complete(const struct contest *c, int contestant)
@@ -440,6 +489,7 @@ static int apply_planned(struct contest *c, const struct mark *m, const struct p
     int entry = change_cell(cell_at(c, p->contestant, p->criterion), &s->criteria[p->criterion], m, p);
     int rc = entry == -2 || remember_key(c, m, p, entry) != 0 ? -1 : 0;
     score_after_change(s, contest_cell(c, p->contestant, 0), p->criterion, &c->results[p->contestant]);
+    tick_stage_clock(c, p->contestant, s->criteria[p->criterion].module, m->at_ms);
     if (!c->standings_paused &&
         standings_move(&c->standings, s, p->contestant, &c->scratch, &c->results[p->contestant]) != 0)
         rc = -1;
@@ -451,6 +501,7 @@ struct undo {
     int contestant, criterion;
     struct cell cell;
     struct result result;
+    int64_t *clock; /* the module's stage clock, when it has stages */
 };
 
 static int copy_cell(struct cell *dst, const struct cell *src)
@@ -478,7 +529,20 @@ static int save_undo(struct contest *c, const struct plan *p, struct undo *u)
     u->criterion = p->criterion;
     if (result_init(&u->result, &c->scheme) != 0) return -1;
     result_copy(&u->result, &c->results[p->contestant], &c->scheme);
-    return copy_cell(&u->cell, contest_cell(c, p->contestant, p->criterion));
+    if (copy_cell(&u->cell, contest_cell(c, p->contestant, p->criterion)) != 0) return -1;
+    int module = c->scheme.criteria[p->criterion].module;
+    const int64_t *clock = contest_stage_clock(c, p->contestant, module);
+    size_t clock_size = (size_t)(1 + c->scheme.modules[module].n_stages) * sizeof *clock;
+    if (clock && !(u->clock = malloc(clock_size))) return -1;
+    if (clock) memcpy(u->clock, clock, clock_size);
+    return 0;
+}
+
+static void release_undo(struct undo *u)
+{
+    release_cell(&u->cell);
+    free(u->result.modules);
+    free(u->clock);
 }
 
 static void restore_undo(struct contest *c, struct undo *u)
@@ -490,6 +554,11 @@ static void restore_undo(struct contest *c, struct undo *u)
     if (!c->standings_paused) standings_move(&c->standings, &c->scheme, u->contestant, now, &u->result);
     result_copy(now, &u->result, &c->scheme);
     free(u->result.modules);
+    int module = c->scheme.criteria[u->criterion].module;
+    if (u->clock)
+        memcpy(stage_clock_at(c, u->contestant, module), u->clock,
+               (size_t)(1 + c->scheme.modules[module].n_stages) * sizeof *u->clock);
+    free(u->clock);
 }
 
 /* Forgets the keys the first n marks of a refused batch had added (a mark that
@@ -531,10 +600,7 @@ int contest_apply_batch(struct contest *c, const struct mark *marks, int n, int 
         forget_batch_keys(c, marks, outcomes, *failed + 1, n_keys);
         while (applied > 0) restore_undo(c, &undo[--applied]);
     }
-    for (int i = 0; i < applied; i++) {
-        release_cell(&undo[i].cell);
-        free(undo[i].result.modules);
-    }
+    for (int i = 0; i < applied; i++) release_undo(&undo[i]);
     free(undo);
     return rc;
 }

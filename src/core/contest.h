@@ -21,6 +21,7 @@ struct mark {
     const char *contestant, *criterion, *judge, *reason, *void_key;
     milli_t value;
     bool has_seconds; /* the value came as "seconds" rather than "value" */
+    int64_t at_ms;    /* server time of the command, 0 unknown: only stage clocks read it */
 };
 
 struct judgement_slot {
@@ -77,6 +78,9 @@ struct contest {
     bool standings_paused;    /* replay: the trees are built once at the end */
     struct result scratch;    /* a result's state before a change (no malloc per mark) */
     struct strmap signal_times; /* "contestant-index/signal" → server ms it last arrived */
+    int *stage_base;          /* per module: its first slot in a stage clock row, -1: no stages */
+    int n_stage_slots;        /* per contestant: for each staged module, 1 + its stages */
+    int64_t *stage_clock;     /* n_contestants × n_stage_slots, see contest_stage_clock */
 };
 
 /* Takes ownership of a validated scheme (contestants included) and builds empty state. */
@@ -113,6 +117,13 @@ int contest_record_key(struct contest *c, const struct mark *m, int contestant);
 /* Signs a module off (locks it) or unlocks it; unlocking needs a reason. */
 int contest_lock_module(struct contest *c, int module, struct jx_error *e);
 int contest_unlock_module(struct contest *c, int module, const char *reason, struct jx_error *e);
+
+/* A contestant's clock in a module with stages, in server ms (0: unknown or not yet):
+ * [0] when the module began (its first mark or rule start signal), [1 + k] when stage k
+ * was passed. NULL for a module without stages. */
+const int64_t *contest_stage_clock(const struct contest *c, int contestant, int module);
+/* Starts a contestant's clock in a staged module if it has not started (a start signal). */
+void contest_start_stage_clock(struct contest *c, int contestant, int module, int64_t at_ms);
 
 /* True when every criterion of the contestant has a mark. */
 bool contest_complete(const struct contest *c, int contestant);

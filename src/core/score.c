@@ -75,11 +75,17 @@ static milli_t score_range(const struct scheme *s, const struct cell *row, int f
     return sum;
 }
 
-bool stage_passed(const struct scheme *s, const struct cell *row, const struct stage *st)
+bool stage_marked(const struct scheme *s, const struct cell *row, const struct stage *st)
 {
     for (int k = st->first_criterion; k < st->first_criterion + st->n_criteria; k++)
         if (!cell_complete(&s->criteria[k], &row[k])) return false;
-    return score_range(s, row, st->first_criterion, st->n_criteria) >= st->pass;
+    return true;
+}
+
+bool stage_passed(const struct scheme *s, const struct cell *row, const struct stage *st)
+{
+    return stage_marked(s, row, st) &&
+           score_range(s, row, st->first_criterion, st->n_criteria) >= st->pass;
 }
 
 int stage_current(const struct scheme *s, const struct cell *row, const struct module *mod)

@@ -11,6 +11,8 @@
 milli_t score_cell(const struct criterion *k, const struct cell *cell);
 /* True when the cell counts as fully marked (a judgement once all its judges have marked). */
 bool cell_complete(const struct criterion *k, const struct cell *cell);
+/* True when every criterion of the stage is complete. */
+bool stage_marked(const struct scheme *s, const struct cell *row, const struct stage *st);
 /* True when every criterion of the stage is complete and its score reaches stage.pass. */
 bool stage_passed(const struct scheme *s, const struct cell *row, const struct stage *st);
 /* The index of the module's first stage not passed (n_stages when all have). */

@@ -76,7 +76,8 @@ int contest_apply_signal(struct contest *c, const struct signal *sig, struct der
         snprintf(d->key, sizeof d->key, "%s#%s", sig->key, crit->id);
         snprintf(d->reason, sizeof d->reason, "设备信号 %s", sig->name);
         d->mark = (struct mark){.key = d->key, .type = MARK_VALUE, .contestant = sig->contestant,
-                                .criterion = crit->id, .judge = DEVICE_JUDGE, .reason = d->reason};
+                                .criterion = crit->id, .judge = DEVICE_JUDGE, .reason = d->reason,
+                                .at_ms = sig->at_ms};
         if (contest_cell(c, who, k)->by_person) overridden = true; /* a person's value wins */
         else if (rule_value(c, who, crit, sig, &d->mark)) (*n_out)++;
         else waiting = true;
@@ -101,5 +102,8 @@ int contest_apply_signal(struct contest *c, const struct signal *sig, struct der
     if ((starts && strmap_put(&c->signal_times, start_key, sig->at_ms) != 0) ||
         contest_record_key(c, &as_mark, who) != 0)
         return jx_fail(e, 500, "out_of_memory", NULL, "内存不足 / out of memory");
+    for (int k = 0; starts && k < s->n_criteria; k++)
+        if (same(s->criteria[k].rule.start, sig->name))
+            contest_start_stage_clock(c, who, s->criteria[k].module, sig->at_ms);
     return APPLY_ACCEPTED;
 }

@@ -7,6 +7,19 @@
 #include "core/score.h"
 #include "format/standings_json.h"
 
+/* Milliseconds each passed stage took (from the module's start or the stage before); null
+ * where a time is unknown (marks without a server time, from `jiangxing score`). */
+static json_t *stage_times(const int64_t *clock, int passed)
+{
+    json_t *times = json_array();
+    for (int k = 0; k < passed; k++) {
+        int64_t from = clock[k], to = clock[1 + k];
+        json_array_append_new(times, from && to && to >= from ? json_integer((json_int_t)(to - from))
+                                                              : json_null());
+    }
+    return times;
+}
+
 /* "overall", "group:W", "venue:wz", "module:A": the scope's name in the API. */
 static void scope_name(const struct scheme *s, struct scope scope, char out[80])
 {
@@ -69,11 +82,18 @@ json_t *board_entry(const struct contest *contest, int contestant)
         const struct module *mod = &s->modules[m];
         if (mod->n_stages == 0) continue;
         int current = stage_current(s, contest_cell(contest, contestant, 0), mod);
-        json_object_set_new(stages, mod->id,
-                            json_pack("{s:o, s:i, s:i}", "current",
-                                      current < mod->n_stages ? json_string(mod->stages[current].id)
-                                                              : json_null(),
-                                      "passed", current, "of", mod->n_stages));
+        json_t *stage = json_pack("{s:o, s:i, s:i, s:o}", "current",
+                                  current < mod->n_stages ? json_string(mod->stages[current].id)
+                                                          : json_null(),
+                                  "passed", current, "of", mod->n_stages, "times",
+                                  stage_times(contest_stage_clock(contest, contestant, m), current));
+        const int64_t *clock = contest_stage_clock(contest, contestant, m);
+        if (current < mod->n_stages && clock[current])
+            json_object_set_new(stage, "since", json_integer((json_int_t)clock[current]));
+        if (current < mod->n_stages && stage_marked(s, contest_cell(contest, contestant, 0),
+                                                    &mod->stages[current]))
+            json_object_set_new(stage, "failed", json_true()); /* marked in full, below pass */
+        json_object_set_new(stages, mod->id, stage);
     }
     if (json_object_size(stages)) json_object_set_new(entry, "stages", stages);
     else json_decref(stages);

@@ -79,7 +79,7 @@ async function checkAgainstStandings(delta) {
 function judging(b) {
   return new Map(b.contestants.map((c) => [c.id, {
     total: c.total, complete: c.complete, award: c.award, modules: c.modules,
-    progress: c.progress, ranks: c.ranks,
+    progress: c.progress, ranks: c.ranks, stages: c.stages,
   }]));
 }
 
@@ -312,6 +312,39 @@ test('a Last-Event-ID that is garbage, in the future or too old to resume gets a
     assert.deepEqual((await s.rest(200)).map((e) => e.event), [], 'only the snapshot');
     s.close();
   }
+});
+
+test('stage clocks (闯关): times come from the marks\' server times, fall back with the stage, and replay alike', async () => {
+  const fresh = (await board()).contestants.find((c) => c.stages.C.passed === 0 && !('since' in c.stages.C));
+  assert.ok(fresh, 'a contestant who has not started the 闯关 module C');
+  const stagesOf = async () => (await board()).contestants.find((c) => c.id === fresh.id).stages.C;
+  const t0 = Date.now();
+  await mark({ contestant: fresh.id, criterion: 'C1', value: 5 });
+  let st = await stagesOf();
+  assert.equal(st.passed, 1);
+  assert.equal(st.current, 'C-S2');
+  assert.deepEqual(st.times, [0], 'the first mark both starts the module and passes stage 1');
+  assert.ok(st.since >= t0 - 1000 && st.since <= Date.now() + 1000, `stage 2 began at the mark: ${st.since}`);
+  await new Promise((r) => setTimeout(r, 400));
+  await mark({ contestant: fresh.id, criterion: 'C2', seconds: 500 });
+  st = await stagesOf();
+  assert.equal(st.passed, 2);
+  assert.ok(st.times[1] >= 400 && st.times[1] < 10000, `stage 2 took the time between the marks: ${st.times[1]}`);
+  const started = st.since - st.times[1] - st.times[0];
+  await mark({ contestant: fresh.id, criterion: 'C1', value: 1 }); // below pass: back to stage 1
+  st = await stagesOf();
+  assert.equal(st.passed, 0);
+  assert.equal(st.failed, true, 'stage 1 marked in full below its pass score');
+  assert.deepEqual(st.times, []);
+  assert.equal(st.since, started, 'stage 1 still runs from the module\'s start');
+
+  await mark({ contestant: fresh.id, criterion: 'C1', value: 5 });
+  const before = await stagesOf();
+  assert.equal(before.passed, 2);
+  assert.equal(await stop(server), 0);
+  await launch(server);
+  admin = await login(server, 'admin', ADMIN_PASSWORD);
+  assert.deepEqual(await stagesOf(), before, 'replaying the log gives the same clocks');
 });
 
 test('after a restart on the same database, Last-Event-ID = the last id resumes without a snapshot', async () => {

@@ -70,6 +70,49 @@ static void test_gates(void **state)
     contest_release(&c);
 }
 
+static void mark_at(struct contest *c, const char *key, const char *criterion, milli_t value,
+                    int64_t at_ms)
+{
+    struct jx_error e;
+    struct mark m = {.key = key, .type = MARK_VALUE, .contestant = "C1", .criterion = criterion,
+                     .judge = "j", .reason = "r", .value = value, .at_ms = at_ms};
+    assert_int_equal(contest_apply_mark(c, &m, &e), APPLY_ACCEPTED);
+}
+
+/* The clock: the module starts at its first mark; each stage keeps the time it was first
+ * passed, forgets it when it is no longer passed, and a refused batch leaves it unchanged. */
+static void test_stage_clock(void **state)
+{
+    struct contest c;
+    struct jx_error e;
+    assert_int_equal(load(&c, file_text, &e), 0);
+    const int64_t *clock = contest_stage_clock(&c, 0, 0);
+    assert_non_null(clock);
+    assert_true(clock[0] == 0 && clock[1] == 0);
+    mark_at(&c, "k1", "A1", 2000, 1000);
+    assert_true(clock[0] == 1000 && clock[1] == 0);
+    mark_at(&c, "k2", "A2", 1000, 61000); /* stage 1 passed at 61 s; stage 2 not complete */
+    assert_true(clock[0] == 1000 && clock[1] == 61000 && clock[2] == 0);
+    mark_at(&c, "k3", "A3", 0, 90000); /* complete with 0 ≥ pass 0: stage 2 passed too */
+    assert_true(clock[2] == 90000 && clock[3] == 0);
+    mark_at(&c, "k4", "A3", 1000, 95000); /* still passed: keeps its first time */
+    assert_true(clock[2] == 90000);
+    mark_at(&c, "k5", "A1", 0, 100000); /* stage 1 falls below pass: every later time forgotten */
+    assert_true(clock[0] == 1000 && clock[1] == 0 && clock[2] == 0);
+    struct mark batch[2] = {
+        {.key = "k6", .type = MARK_VALUE, .contestant = "C1", .criterion = "A1", .judge = "j",
+         .reason = "r", .value = 2000, .at_ms = 120000},
+        {.key = "k7", .type = MARK_VALUE, .contestant = "C1", .criterion = "A4", .judge = "j",
+         .reason = "r", .value = 99000, .at_ms = 120000}}; /* out of range: the batch is refused */
+    int outcomes[2], failed;
+    assert_int_equal(contest_apply_batch(&c, batch, 2, outcomes, &failed, &e), -1);
+    assert_true(clock[1] == 0 && clock[2] == 0);
+    batch[1].value = 1000;
+    assert_int_equal(contest_apply_batch(&c, batch, 2, outcomes, &failed, &e), 0);
+    assert_true(clock[1] == 120000 && clock[2] == 120000 && clock[3] == 120000);
+    contest_release(&c);
+}
+
 static void expect_error(const char *from, const char *to)
 {
     char *text = malloc(strlen(file_text) + 100);
@@ -93,6 +136,7 @@ static void test_stage_checks(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_gates), cmocka_unit_test(test_stage_checks)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_gates), cmocka_unit_test(test_stage_clock),
+                                       cmocka_unit_test(test_stage_checks)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
