@@ -65,6 +65,7 @@ int64_t live_last_seq(void *arg, const char *competition);
 void live_publish(void *target, const char *competition, int64_t seq, const char *name,
                   json_t *data, bool end_public);
 void live_announce(void *target, const char *competition, const char *name, const char *data);
+bool live_watched(void *target, const char *competition);
 
 /* A criterion as JSON for pages: id, name, kind, max and its kind's parameters. */
 json_t *criterion_json(const struct criterion *k);

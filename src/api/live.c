@@ -154,6 +154,7 @@ char *live_snapshot(void *arg, const char *competition, int64_t *seq)
     if (!comp) return NULL;
     *seq = comp->last_seq;
     json_t *board = full_board(srv, comp);
+    social_follow(srv->social, competition, "snapshot", board); /* after commits nobody watched */
     char *text = json_dumps(board, JX_JSON_FLAGS);
     json_decref(board);
     return text;
@@ -178,6 +179,12 @@ void live_publish(void *target, const char *competition, int64_t seq, const char
     char *text = json_dumps(data, JX_JSON_FLAGS);
     if (text) hub_publish(srv->hub, competition, seq, name, text, end_public);
     free(text); /* out of memory: clients resync from the next snapshot */
+}
+
+bool live_watched(void *target, const char *competition)
+{
+    struct server *srv = target;
+    return hub_watched(srv->hub, competition);
 }
 
 void live_announce(void *target, const char *competition, const char *name, const char *data)

@@ -113,8 +113,8 @@ void handle_post_marks(struct ctx *c)
             rc = jx_fail(&e, 400, "invalid_type", "marks", "每条评分须为对象 / each mark must be an object");
         else rc = authorize(c, comp, marks[i], (int)i, &e);
     }
-    struct delta *delta = rc == 0 ? delta_begin(&comp->contest) : NULL;
-    if (rc == 0 && !delta) rc = jx_fail(&e, 500, "out_of_memory", NULL, "out of memory");
+    struct delta *delta = rc == 0 && app_watched(c->app, comp->contest.scheme.id)
+                              ? delta_begin(&comp->contest) : NULL;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         int who = mark_contestant(comp, marks[i]);
         if (who >= 0 && delta_touch(delta, who) != 0)

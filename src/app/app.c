@@ -141,6 +141,11 @@ static int apply_rejudge(struct competition *comp, const struct event *ev, struc
     return rc;
 }
 
+bool app_watched(const struct app *app, const char *competition)
+{
+    return app->watched && app->watched(app->publish_target, competition);
+}
+
 int app_apply_marks(struct app *app, struct competition *comp, json_t *const *marks, int n,
                     int64_t at_ms, int *outcomes, int *failed, struct jx_error *e)
 {

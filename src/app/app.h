@@ -48,6 +48,8 @@ struct app {
      * CLI). data is the frame's JSON; end_public ends anonymous viewers' streams after it. */
     void (*publish)(void *target, const char *competition, int64_t seq, const char *name,
                     json_t *data, bool end_public);
+    /* True while a display watches the competition (NULL: never). */
+    bool (*watched)(void *target, const char *competition);
     void *publish_target;
 };
 
@@ -58,6 +60,10 @@ int app_open(struct app *app, const char *db_path, struct jx_error *e);
 void app_close(struct app *app);
 
 struct competition *app_competition(const struct app *app, const char *id);
+
+/* True while a display watches the competition: only then is a commit's live delta worth
+ * building; otherwise its frame is a reset marker (resuming across it gives a snapshot). */
+bool app_watched(const struct app *app, const char *competition);
 
 /* Validates an event against the current state and applies it; -1 with e filled and
  * nothing changed when it is refused. Used for live commands (before commit) and replay. */

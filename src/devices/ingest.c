@@ -147,9 +147,9 @@ void ingest(struct devices *d, const struct queued *q)
     }
     if (m.has_at && llabs(m.device_at_ms - q->at_ms) > SKEW_MS) count(l, "clock_skew");
     json_t *body = signal_event_json(&m, comp->contest.scheme.contestants[who].id, q->at_ms);
-    struct delta *delta = delta_begin(&comp->contest);
+    struct delta *delta = app_watched(d->app, m.competition) ? delta_begin(&comp->contest) : NULL;
     struct derived out[MAX_DERIVED];
-    int n = 0, rc = body && delta && delta_touch(delta, who) == 0
+    int n = 0, rc = body && delta_touch(delta, who) == 0
                         ? app_apply_signal(comp, body, out, MAX_DERIVED, &n, &e)
                         : jx_fail(&e, 500, "out_of_memory", NULL, "out of memory");
     if (rc == APPLY_ACCEPTED) {

@@ -268,6 +268,7 @@ int server_run(struct app *app, const char *db_path, const char *listen, const c
         return 1;
     }
     app->publish = live_publish;
+    app->watched = live_watched;
     app->publish_target = &srv;
     if (devices && !(srv.devices = devices_start(app, srv.base, devices, live_announce, &srv))) {
         fprintf(stderr, "jiangxing serve: cannot start the device gateway\n");
@@ -297,6 +298,7 @@ int server_run(struct app *app, const char *db_path, const char *listen, const c
     devices_stop(srv.devices);
     social_close(srv.social);
     app->publish = NULL;
+    app->watched = NULL;
     hub_free(srv.hub);
     free(srv.spectators);
     writer_stop(app->writer);

@@ -46,7 +46,7 @@ static bool touched(const struct delta *d, int contestant)
 
 int delta_touch(struct delta *d, int contestant)
 {
-    if (touched(d, contestant)) return 0;
+    if (!d || touched(d, contestant)) return 0;
     if (d->n == d->cap) {
         int cap = d->cap ? d->cap * 2 : 4;
         struct before *grown = realloc(d->befores, (size_t)cap * sizeof *grown);
@@ -122,6 +122,7 @@ static bool add_moved(struct visit *v, const struct before *b)
 
 json_t *delta_finish(struct delta *d, int64_t seq, int64_t at_ms)
 {
+    if (!d) return NULL;
     const struct contest *c = d->contest;
     json_t *changed = json_object();
     for (int i = 0; i < d->n; i++) {

@@ -20,6 +20,7 @@
 #define HEARTBEAT_SECONDS 15        /* below evhttp's idle timeout */
 #define SNAPSHOT_MAX_AGE_MS 2000    /* spectator counts in a cached snapshot may lag this */
 #define MAX_INPUT 4096              /* bytes a stream's client may send after its request */
+#define WATCH_GRACE_MS 60000       /* deltas are built this long after the last client left */
 
 struct frame {
     int refs;
@@ -48,6 +49,7 @@ struct channel {
     int64_t resumable_from; /* a client that saw this sequence can resume from the ring */
     struct frame *snapshot;
     int64_t snapshot_ms;
+    int64_t left_ms;        /* when its last client left */
 };
 
 struct hub {
@@ -101,6 +103,7 @@ static void unlink_client(struct client *cl)
     if (cl->prev) cl->prev->next = cl->next;
     else ch->clients = cl->next;
     if (cl->next) cl->next->prev = cl->prev;
+    if (!ch->clients) ch->left_ms = now_ms();
 }
 
 /* Closes a client's connection (which frees its request) without waiting for it. */
@@ -233,6 +236,16 @@ static struct frame *snapshot(struct hub *h, struct channel *ch)
     ch->snapshot = f;
     ch->snapshot_ms = now;
     return f;
+}
+
+bool hub_watched(const struct hub *h, const char *competition)
+{
+    for (int i = 0; i < h->n_channels; i++) {
+        const struct channel *ch = h->channels[i];
+        if (strcmp(ch->competition, competition) == 0)
+            return ch->clients || now_ms() - ch->left_ms < WATCH_GRACE_MS;
+    }
+    return false;
 }
 
 void hub_reset(struct hub *h, const char *competition, int64_t seq)

@@ -31,6 +31,9 @@ void hub_publish(struct hub *h, const char *competition, int64_t seq, const char
 /* The competition changed in a way deltas do not describe (a new contestant, a module
  * locked): every client gets a fresh snapshot, and resuming across seq gives one too. */
 void hub_reset(struct hub *h, const char *competition, int64_t seq);
+/* True while at least one client streams the competition, or did a moment ago (it may be
+ * reconnecting, and resumes best from the ring). */
+bool hub_watched(const struct hub *h, const char *competition);
 /* A frame without an id (spectator data): not kept for resuming. */
 void hub_announce(struct hub *h, const char *competition, const char *name, const char *data);
 /* Turns an authorised request into a stream. last_id is the client's Last-Event-ID, or -1. */

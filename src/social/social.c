@@ -402,12 +402,14 @@ void social_close(struct social *s)
 void social_follow(struct social *s, const char *competition, const char *name, const json_t *frame)
 {
     const struct competition *comp = app_competition(s->app, competition);
-    struct comp_state *cs = comp && strcmp(name, "standings") == 0 ? comp_state(s, comp) : NULL;
+    bool whole = strcmp(name, "snapshot") == 0;
+    struct comp_state *cs =
+        comp && (whole || strcmp(name, "standings") == 0) ? comp_state(s, comp) : NULL;
     const json_t *doc = cs ? frame : NULL;
     int64_t at = json_integer_value(json_object_get(doc, "at"));
     size_t i;
     json_t *entry;
-    json_array_foreach(json_object_get(doc, "changed"), i, entry) {
+    json_array_foreach(json_object_get(doc, whole ? "contestants" : "changed"), i, entry) {
         json_t *rank = json_object_get(json_object_get(entry, "ranks"), "overall");
         int who = scheme_contestant(&comp->contest.scheme,
                                     json_string_value(json_object_get(entry, "id")));

@@ -77,7 +77,9 @@ unsigned char *social_photo(struct social *s, const struct competition *comp, in
 json_t *social_profile(struct social *s, const struct competition *comp, int contestant);
 /* Adds likes, cheers, photo flags and the screen settings to a board. */
 void social_decorate_board(struct social *s, const struct competition *comp, json_t *board);
-/* Follows a committed standings frame to record each contestant's overall rank history. */
+/* Follows a committed standings frame, or a snapshot (whose board catches up on commits
+ * made while nobody watched and no deltas were built), to record each contestant's
+ * overall rank history. */
 void social_follow(struct social *s, const char *competition, const char *name, const json_t *frame);
 
 #endif

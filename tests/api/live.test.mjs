@@ -103,6 +103,21 @@ function assertSameBoard(merged, fresh, what) {
   }
 }
 
+test('marks made while nobody watches build no delta: resuming across them gives one snapshot that holds them', async () => {
+  const b0 = await board();
+  await mark({ contestant: 'W010', criterion: 'D1', value: 2.5 });
+  const s = await watch({ token: admin, lastEventId: b0.seq });
+  const first = await s.next();
+  assert.equal(first.event, 'snapshot');
+  assert.equal(Number(first.id), b0.seq + 1);
+  assert.equal(first.json.contestants.find((c) => c.id === 'W010').modules.D, 2.5);
+  await mark({ contestant: 'W010', criterion: 'D1', value: 3, reason: 'remeasured' });
+  const ev = await s.next();
+  assert.equal(ev.event, 'standings', 'watched now: a delta');
+  assert.equal(ev.json.changed.find((c) => c.id === 'W010').modules.D, 3);
+  s.close();
+});
+
 test('unpublished: anonymous viewers and judges get 403 JSON; staff get the stream with a snapshot at the board seq', async () => {
   const anon = await watch();
   assert.equal(anon.status, 403);

@@ -575,9 +575,11 @@ test('the QR code is an SVG of the spectator page', async () => {
 });
 
 test('a contestant\'s history folds changes within 5 s into one point with the latest rank and total', async () => {
-  const start = (await call(server, 'GET', `${P}/contestants/W020`)).json.history;
   const s = await watch();
   assert.equal((await s.next()).event, 'snapshot');
+  // The snapshot itself records a point when W020 moved while no delta was built.
+  const start = (await call(server, 'GET', `${P}/contestants/W020`)).json.history;
+  const startLast = start[start.length - 1];
   // Several marks for one contestant at once: the server may apply some before the first
   // is committed and published.
   const marks = [
@@ -596,11 +598,14 @@ test('a contestant\'s history folds changes within 5 s into one point with the l
     points.push({ rank: w.ranks.overall, total: w.total, at: ev.json.at });
   }
   const profile = (await call(server, 'GET', `${P}/contestants/W020`)).json;
-  // All six changes came within a second: one new point, stamped at the first change, holding
-  // the rank and total of the last one (each rank paired with its own commit's total).
-  assert.equal(profile.history.length, start.length + 1);
+  // All six changes came within a second: one point, stamped at the first change (or at the
+  // last point when that is under 5 s older), holding the rank and total of the last one (each
+  // rank paired with its own commit's total).
+  const folds = startLast && points[0].at - startLast.at < 5000;
+  assert.equal(profile.history.length, start.length + (folds ? 0 : 1));
   const last = points[points.length - 1];
-  assert.deepEqual(profile.history[profile.history.length - 1], { at: points[0].at, rank: last.rank, total: last.total });
+  assert.deepEqual(profile.history[profile.history.length - 1],
+    { at: folds ? startLast.at : points[0].at, rank: last.rank, total: last.total });
   s.close();
 });
 
