@@ -140,7 +140,9 @@ int commit_frame(struct commit *c, const char *competition, const char *name, js
         c->cap_frames = cap;
     }
     struct live_frame *f = &c->frames[c->n_frames];
-    *f = (struct live_frame){strdup(competition), strdup(name), data, c->app->last_seq, end_public};
+    const struct competition *comp = app_competition(c->app, competition);
+    *f = (struct live_frame){strdup(competition), strdup(name), data,
+                             comp ? comp->last_seq : c->app->last_seq, end_public};
     if (!f->competition || !f->name || !f->data) {
         free(f->competition);
         free(f->name);

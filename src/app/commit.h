@@ -18,7 +18,8 @@ int commit_event(struct commit *c, const char *competition, const char *kind, co
 /* Queues the current result of a contestant for the stored projection. */
 int commit_result(struct commit *c, const struct competition *comp, int contestant);
 /* Queues a live frame named name for the competition's displays, with the sequence of the
- * last event stamped so far; it is published once the commit is durable. data is stolen. */
+ * competition's last event stamped so far; it is published once the commit is durable.
+ * data is stolen. */
 int commit_frame(struct commit *c, const char *competition, const char *name, json_t *data,
                  bool end_public);
 /* Hands the commit to the writer (or, without a writer, writes it now in its own

@@ -122,12 +122,14 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
     d->queue = NULL;
     d->n_queued = d->cap_queued = 0;
     pthread_mutex_unlock(&d->lock);
+    struct ingest_batch ingesting = {0};
     for (int i = 0; i < n; i++) {
         if (strncmp(batch[i].topic, "$CONTROL/", 9) == 0) account_answer(d, batch[i].payload, batch[i].len);
-        else ingest(d, &batch[i]);
+        else ingest(d, &ingesting, &batch[i]);
         free(batch[i].topic);
         free(batch[i].payload);
     }
+    ingest_finish(d, &ingesting);
     free(batch);
 }
 

@@ -1,6 +1,7 @@
-/* From a queued device message to the log: parse it, find the station's contestant, note
+/* From queued device messages to the log: parse each, find the station's contestant, note
  * that the station is alive, apply the signal through the core and commit it with its
- * automatic marks and the live delta — or count and log why it was refused. */
+ * automatic marks (one commit and one live delta per wake-up) — or count and log why it
+ * was refused. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,11 +80,26 @@ static struct station *station_of(struct device_log *l, const char *station, int
     return st;
 }
 
-static void commit_signal(struct devices *d, struct competition *comp, int who, json_t *body,
-                          const struct derived *out, int n, struct delta *delta)
+/* The batch's delta for the competition, begun on its first message. */
+static struct batch_part *part_of(struct devices *d, struct ingest_batch *b, struct competition *comp)
 {
-    struct app *app = d->app;
-    const struct scheme *s = &comp->contest.scheme;
+    for (int i = 0; i < b->n_parts; i++)
+        if (b->parts[i].comp == comp) return &b->parts[i];
+    struct batch_part *grown = realloc(b->parts, (size_t)(b->n_parts + 1) * sizeof *grown);
+    if (!grown) abort(); /* earlier messages are applied in memory: they must be committed */
+    b->parts = grown;
+    struct batch_part *p = &b->parts[b->n_parts++];
+    *p = (struct batch_part){comp, NULL, 0};
+    if (app_watched(d->app, comp->contest.scheme.id)) p->delta = delta_begin(&comp->contest);
+    return p;
+}
+
+static void commit_signal(struct devices *d, struct ingest_batch *b, struct batch_part *p, int who,
+                          json_t *body, const struct derived *out, int n)
+{
+    if (!b->commit && !(b->commit = commit_begin(d->app))) abort();
+    p->applied++;
+    const struct scheme *s = &p->comp->contest.scheme;
     json_t *marks = json_array();
     for (int i = 0; i < n; i++) json_array_append_new(marks, derived_mark_json(&out[i]));
     json_object_set_new(body, "marks", marks);
@@ -91,22 +107,34 @@ static void commit_signal(struct devices *d, struct competition *comp, int who, 
     char actor[80];
     snprintf(actor, sizeof actor, "device:%s",
              json_string_value(json_object_get(body, "station")));
-    struct commit *commit = commit_begin(app);
-    if (!text || !commit ||
-        commit_event(commit, s->id, "signal", actor,
+    if (!text ||
+        commit_event(b->commit, s->id, "signal", actor,
                      json_string_value(json_object_get(body, "key")), s->contestants[who].id,
                      text) != 0 ||
-        commit_result(commit, comp, who) != 0)
+        commit_result(b->commit, p->comp, who) != 0)
         abort(); /* applied in memory: committing is the only way forward */
     free(text);
-    json_t *frame = delta_finish(delta, app->last_seq, now_ms());
-    if (commit_frame(commit, s->id, frame ? "standings" : "reset", frame ? frame : json_object(),
-                     false) != 0)
-        abort();
-    commit_submit(commit, NULL, NULL);
 }
 
-void ingest(struct devices *d, const struct queued *q)
+void ingest_finish(struct devices *d, struct ingest_batch *b)
+{
+    for (int i = 0; i < b->n_parts; i++) {
+        struct batch_part *p = &b->parts[i];
+        if (!p->applied) {
+            delta_free(p->delta);
+            continue;
+        }
+        json_t *frame = delta_finish(p->delta, p->comp->last_seq, now_ms());
+        if (commit_frame(b->commit, p->comp->contest.scheme.id, frame ? "standings" : "reset",
+                         frame ? frame : json_object(), false) != 0)
+            abort();
+    }
+    if (b->commit) commit_submit(b->commit, NULL, NULL);
+    free(b->parts);
+    *b = (struct ingest_batch){0};
+}
+
+void ingest(struct devices *d, struct ingest_batch *b, const struct queued *q)
 {
     struct device_message m;
     struct jx_error e;
@@ -147,18 +175,18 @@ void ingest(struct devices *d, const struct queued *q)
     }
     if (m.has_at && llabs(m.device_at_ms - q->at_ms) > SKEW_MS) count(l, "clock_skew");
     json_t *body = signal_event_json(&m, comp->contest.scheme.contestants[who].id, q->at_ms);
-    struct delta *delta = app_watched(d->app, m.competition) ? delta_begin(&comp->contest) : NULL;
+    struct batch_part *p = part_of(d, b, comp);
     struct derived out[MAX_DERIVED];
-    int n = 0, rc = body && delta_touch(delta, who) == 0
+    int n = 0, rc = body && delta_touch(p->delta, who) == 0
                         ? app_apply_signal(comp, body, out, MAX_DERIVED, &n, &e)
                         : jx_fail(&e, 500, "out_of_memory", NULL, "out of memory");
     if (rc == APPLY_ACCEPTED) {
         count(l, "applied");
-        commit_signal(d, comp, who, body, out, n, delta);
+        commit_signal(d, b, p, who, body, out, n);
+    } else if (rc == APPLY_DUPLICATE) {
+        count(l, "duplicate");
     } else {
-        delta_free(delta);
-        if (rc == APPLY_DUPLICATE) count(l, "duplicate");
-        else refuse(d, l, q, &m, &e);
+        refuse(d, l, q, &m, &e);
     }
     json_decref(body);
 }

@@ -65,7 +65,20 @@ struct devices {
     int64_t next_correlation;
 };
 
-void ingest(struct devices *d, const struct queued *q);
+/* The messages of one wake-up go to the log together: one commit (events stay in sequence
+ * order on disk), and per competition one live delta for every contestant they changed. */
+struct ingest_batch {
+    struct commit *commit;
+    struct batch_part {
+        struct competition *comp;
+        struct delta *delta;
+        int applied;
+    } *parts;
+    int n_parts;
+};
+void ingest(struct devices *d, struct ingest_batch *b, const struct queued *q);
+/* Submits the batch's commits (each with its frame) and empties it. */
+void ingest_finish(struct devices *d, struct ingest_batch *b);
 /* Account changes: the broker's answers, timeouts, and shutdown. */
 void account_username(const char *competition, const char *station, char out[140]);
 void account_answer(struct devices *d, const char *payload, size_t len);
