@@ -6,10 +6,12 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/http_struct.h> /* req->chunked: frames are written in its framing */
 #include <event2/keyvalq_struct.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "store/store.h"
 
@@ -22,12 +24,14 @@
 #define MAX_INPUT 4096              /* bytes a stream's client may send after its request */
 #define WATCH_GRACE_MS 60000       /* deltas are built this long after the last client left */
 
+/* A frame as sent: the SSE text, inside its HTTP/1.1 chunk ("%zx\r\n" text "\r\n"). */
 struct frame {
     int refs;
     bool reset;  /* a marker in the ring: resuming across it needs a snapshot */
     int64_t seq; /* -1: no id */
-    size_t len;
-    char text[];
+    char *text;  /* the SSE text, len bytes, within chunk */
+    size_t len, chunk_len;
+    char chunk[];
 };
 
 struct client {
@@ -74,16 +78,21 @@ static struct frame *frame_new(int64_t seq, const char *name, const char *data)
     int head_len = seq >= 0 ? snprintf(head, sizeof head, "id: %lld\nevent: %s\ndata: ",
                                        (long long)seq, name)
                             : snprintf(head, sizeof head, "event: %s\ndata: ", name);
-    size_t data_len = strlen(data);
-    struct frame *f = malloc(sizeof *f + (size_t)head_len + data_len + 3);
+    size_t data_len = strlen(data), len = (size_t)head_len + data_len + 2;
+    char size[24];
+    int size_len = snprintf(size, sizeof size, "%zx\r\n", len);
+    struct frame *f = malloc(sizeof *f + (size_t)size_len + len + 3);
     if (!f) return NULL;
     f->refs = 1;
     f->reset = false;
     f->seq = seq;
+    f->text = f->chunk + size_len;
+    f->len = len;
+    f->chunk_len = (size_t)size_len + len + 2;
+    memcpy(f->chunk, size, (size_t)size_len);
     memcpy(f->text, head, (size_t)head_len);
     memcpy(f->text + head_len, data, data_len);
-    memcpy(f->text + head_len + data_len, "\n\n", 3);
-    f->len = (size_t)head_len + data_len + 2;
+    memcpy(f->text + head_len + data_len, "\n\n\r\n", 5);
     return f;
 }
 
@@ -138,21 +147,33 @@ static void on_close(struct evhttp_connection *conn, void *arg)
     if (evhttp_request_get_connection(req) == NULL) evhttp_send_reply_end(req);
 }
 
-/* Queues a frame on a client by reference; false when the client was dropped. */
+/* Sends a frame to a client: straight to its socket when nothing is queued before it (no
+ * event re-arming for the common case), the rest queued by reference for the loop to write.
+ * The bytes are what evhttp_send_reply_chunk would queue. False when the client was dropped. */
 static bool send_frame(struct hub *h, struct client *cl, struct frame *f)
 {
     if (f->reset || (f->seq >= 0 && f->seq <= cl->seen)) return true;
-    if (backlog(cl) > HARD_BACKLOG) { /* a burst of commits queues at once: the sweep judges */
+    struct bufferevent *bev = evhttp_connection_get_bufferevent(cl->conn);
+    struct evbuffer *out = bufferevent_get_output(bev);
+    size_t queued = evbuffer_get_length(out);
+    if (queued > HARD_BACKLOG) { /* a burst of commits queues at once: the sweep judges */
         drop(h, cl);
         return false;
     }
-    f->refs++;
-    if (evbuffer_add_reference(h->scratch, f->text, f->len, frame_cleanup, f) != 0) {
-        f->refs--;
-        drop(h, cl);
-        return false;
+    const char *bytes = cl->req->chunked ? f->chunk : f->text;
+    size_t len = cl->req->chunked ? f->chunk_len : f->len, sent = 0;
+    if (queued == 0) { /* an error is left for the loop's own write to report */
+        ssize_t n = send(bufferevent_getfd(bev), bytes, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0) sent = (size_t)n;
     }
-    evhttp_send_reply_chunk(cl->req, h->scratch);
+    if (sent < len) {
+        f->refs++;
+        if (evbuffer_add_reference(out, bytes + sent, len - sent, frame_cleanup, f) != 0) {
+            f->refs--;
+            drop(h, cl);
+            return false;
+        }
+    }
     if (f->seq >= 0) cl->seen = f->seq;
     h->frames++;
     return true;
