@@ -11,6 +11,11 @@
 // and the device status read again on every (re)connection), and a strip sums up
 // the stations seen, silent and the refused signals.
 //
+// Modules in stages (闯关), from the live stream's board: per module card, how many are at
+// each stage and how many failed one (未通过), and a list of each started contestant's
+// stage, passed stages' times and the current stage's running clock (on the server's
+// time); the audit view shows the same for its contestant.
+//
 // Everything from the server is set with textContent.
 //
 // Sections: messages · helpers · session · review (module cards) · devices ·
@@ -104,6 +109,14 @@ define({
     'stage.count': '第{k}关 {n} 人',
     'stage.countCleared': '通关 {n} 人',
     'stage.title': '闯关进度（实时）',
+    'stage.countFailed': '未通过 {n} 人',
+    'stage.failed': '✕ 未通过',
+    'stage.failedTitle': '当前关卡已全部评分，但未达到通过分数',
+    'stage.total': '总用时 {time}',
+    'stage.clockTitle': '当前关卡已用时（按服务器时间）',
+    'stage.timesTitle': '已通过各关的用时',
+    'stage.list': '各选手闯关用时（{n} 人已开始）',
+    'stage.listNone': '还没有选手开始闯关。',
     'audit.complete': '评分完整',
     'audit.incomplete': '评分未完成',
     'st.first': '首次评分',
@@ -207,6 +220,14 @@ define({
     'stage.count': 'stage {k}: {n}',
     'stage.countCleared': 'passed all: {n}',
     'stage.title': 'Stages reached (live)',
+    'stage.countFailed': 'not passed: {n}',
+    'stage.failed': '✕ Not passed',
+    'stage.failedTitle': 'The current stage is fully marked but below its pass score',
+    'stage.total': 'total {time}',
+    'stage.clockTitle': 'Time in the current stage (server clock)',
+    'stage.timesTitle': 'Time each passed stage took',
+    'stage.list': 'Stage times per contestant ({n} started)',
+    'stage.listNone': 'No contestant has started yet.',
     'audit.complete': 'Fully marked',
     'audit.incomplete': 'Incomplete',
     'st.first': 'First mark',
@@ -367,6 +388,7 @@ const state = {
   alarms: new Map(), // station → {station, contestant, since, silent}: the silent stations
   live: null, // the live stream's EventSource
   board: null, // the live board (snapshot + standings deltas): stages (闯关) per contestant
+  stageLists: new Set(), // module ids whose list of contestants' stage times is open
 };
 
 const people = () => new Map((state.comp ? state.comp.contestants : []).map((p) => [p.id, p]));
@@ -674,6 +696,7 @@ function connectLive() {
 /** Keeps the stream's board for the stages; only modules with stages are shown. */
 function setBoard(board) {
   if (!board || !Array.isArray(board.contestants)) return;
+  noteServerTime(board.at, true);
   state.board = { seq: Number(board.seq) || 0, modules: Array.isArray(board.modules) ? board.modules : [], byId: new Map() };
   for (const c of board.contestants) if (c && c.id) state.board.byId.set(c.id, { id: c.id, venue: c.venue, stages: c.stages || {} });
   renderStages();
@@ -683,6 +706,7 @@ function setBoard(board) {
 function mergeStandings(delta) {
   const b = state.board;
   if (!b || !(Number(delta.seq) > b.seq)) return;
+  noteServerTime(delta.at, false);
   b.seq = Number(delta.seq);
   let changed = false;
   for (const item of Array.isArray(delta.changed) ? delta.changed : []) {
@@ -697,14 +721,23 @@ function mergeStandings(delta) {
 
 const stagedModules = () => (state.board ? state.board.modules.filter((m) => Array.isArray(m.stages) && m.stages.length) : []);
 
-/** {k, n, cleared, name} of a contestant in a staged module. */
+/** A contestant's stage in a staged module: {k, n, passed, cleared, id, name, times: ms
+ * each passed stage took (null: unknown), since: server ms the current stage began (null:
+ * unknown), failed: the current stage marked in full below its pass score, total: ms of
+ * every stage once all passed and every time is known}. */
 function stageOf(c, m) {
   const s = (c && c.stages && c.stages[m.id]) || null;
   const n = Math.max(1, Number(s && s.of) || m.stages.length);
   const passed = Math.max(0, Math.min(n, Math.floor(Number(s && s.passed) || 0)));
   const cleared = !!s && s.current == null && passed >= n;
   const current = cleared ? null : m.stages.find((x) => x.id === (s && s.current)) || m.stages[Math.min(passed, m.stages.length - 1)];
-  return { k: cleared ? n : passed + 1, n, passed, cleared, id: current ? current.id : '', name: current ? String(current.name || current.id) : '' };
+  const times = (s && Array.isArray(s.times) ? s.times.slice(0, passed) : []).map((x) => (typeof x === 'number' && x >= 0 ? x : null));
+  const since = !cleared && s && typeof s.since === 'number' && s.since > 0 ? s.since : null;
+  const total = cleared && times.length === n && times.every((x) => x !== null) ? times.reduce((a, x) => a + x, 0) : null;
+  return {
+    k: cleared ? n : passed + 1, n, passed, cleared, id: current ? current.id : '', name: current ? String(current.name || current.id) : '',
+    times, since, failed: !cleared && !!s && s.failed === true, total,
+  };
 }
 
 function stageText(sg) {
@@ -712,16 +745,108 @@ function stageText(sg) {
   return sg.name ? `${t('stage.nth', { k: sg.k, n: sg.n })} · ${sg.name}` : t('stage.nth', { k: sg.k, n: sg.n });
 }
 
-/** The module card's line for a staged module: how many contestants are at each stage. */
+// Stage clocks run on the server's time: serverNow() ≈ Date.now() + offset, the offset read
+// from the snapshot's `at` and moved forward by a fresher frame's (a frame replayed on a
+// reconnection carries an older `at`).
+const serverClock = { offset: 0, known: false };
+function noteServerTime(at, fromBoard) {
+  const ms = Number(at);
+  if (!Number.isFinite(ms) || ms <= 0) return;
+  const offset = ms - Date.now();
+  if (fromBoard || !serverClock.known || offset > serverClock.offset) {
+    serverClock.offset = offset;
+    serverClock.known = true;
+  }
+}
+const serverNow = () => Date.now() + serverClock.offset;
+
+/** "5:08", "20:35", "1:02:03" from milliseconds; "—" when unknown. */
+function fmtDuration(ms) {
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '—';
+  const sec = Math.floor(Math.max(0, ms) / 1000);
+  const two = (x) => String(x).padStart(2, '0');
+  const hours = Math.floor(sec / 3600);
+  return hours ? `${hours}:${two(Math.floor(sec / 60) % 60)}:${two(sec % 60)}` : `${Math.floor(sec / 60)}:${two(sec % 60)}`;
+}
+
+/** ①…⑳ for stage k (then "21."). */
+const circled = (k) => (k >= 1 && k <= 20 ? String.fromCharCode(0x245f + k) : `${k}.`);
+
+/** The passed stages' times, "① 5:08 ② 20:35" (nothing when none passed). */
+function stageTimes(sg) {
+  if (!sg.times.length) return null;
+  return h(
+    'span',
+    { class: 'stage-times num', title: t('stage.timesTitle') },
+    ...sg.times.map((ms, i) => h('span', { class: 'stage-time', dataset: { k: String(i + 1) } }, h('i', { text: circled(i + 1) }), fmtDuration(ms))),
+  );
+}
+
+/** The current stage's running clock, 未通过, or the total once every stage is passed. */
+function stageClock(sg) {
+  if (sg.cleared) return sg.total !== null ? h('span', { class: 'stage-clock is-total num', dataset: { state: 'total' }, text: t('stage.total', { time: fmtDuration(sg.total) }) }) : null;
+  if (sg.failed) return h('span', { class: 'stage-clock is-failed', dataset: { state: 'failed' }, title: t('stage.failedTitle'), text: t('stage.failed') });
+  if (!sg.since) return null;
+  return h(
+    'span',
+    { class: 'stage-clock is-running', dataset: { state: 'running' }, title: t('stage.clockTitle') },
+    h('span', { class: 'clock-t num', dataset: { since: String(sg.since) }, text: fmtDuration(serverNow() - sg.since) }),
+  );
+}
+
+/** Every running stage clock on the page, to the second. */
+function tickClocks() {
+  const now = serverNow();
+  for (const el of document.querySelectorAll('.clock-t[data-since]')) {
+    const text = fmtDuration(now - Number(el.dataset.since));
+    if (el.textContent !== text) el.textContent = text;
+  }
+}
+
+/** The module card's part for a staged module: how many contestants are at each stage (and
+ * how many failed), then each started contestant's stage, times and clock. */
 function moduleStages(moduleId) {
   const m = stagedModules().find((x) => x.id === moduleId);
   if (!m) return null;
   const counts = new Array(m.stages.length + 1).fill(0);
+  let failed = 0;
+  const started = [];
   for (const c of state.board.byId.values()) {
     if (state.myVenue !== '*' && c.venue !== state.myVenue) continue;
     const sg = stageOf(c, m);
     counts[sg.cleared ? m.stages.length : sg.k - 1]++;
+    if (sg.failed) failed++;
+    if (sg.cleared || sg.failed || sg.since || sg.passed) started.push([c, sg]);
   }
+  // Failed first, then the longest in their stage, then the cleared by their total time.
+  const order = ([, sg]) => (sg.failed ? 0 : sg.cleared ? 2 : 1);
+  const key = ([, sg]) => (sg.cleared ? (sg.total ?? Infinity) : (sg.since ?? Infinity));
+  started.sort((a, b) => order(a) - order(b) || key(a) - key(b) || String(a[0].id).localeCompare(String(b[0].id)));
+  const list = h(
+    'details',
+    { class: 'stage-list', dataset: { module: m.id }, open: state.stageLists.has(m.id) || null },
+    h('summary', { text: t('stage.list', { n: started.length }) }),
+    started.length
+      ? h(
+        'ul',
+        { class: 'stage-rows' },
+        ...started.map(([c, sg]) =>
+          h(
+            'li',
+            { class: `stage-row${sg.failed ? ' is-failed' : sg.cleared ? ' is-cleared' : ''}`, dataset: { contestant: c.id, reached: sg.cleared ? 'cleared' : sg.id } },
+            h('span', { class: 'stage-who' }, h('b', { class: 'mono', text: c.id }), ` ${(people().get(c.id) || {}).name || ''}`),
+            h('span', { class: 'stage-at', text: sg.cleared ? t('stage.cleared') : t('stage.nth', { k: sg.k, n: sg.n }), title: sg.name || null }),
+            stageTimes(sg) || h('span', { class: 'stage-times' }),
+            stageClock(sg) || h('span'),
+          ),
+        ),
+      )
+      : h('p', { class: 'muted-note', text: t('stage.listNone') }),
+  );
+  list.addEventListener('toggle', () => {
+    if (list.open) state.stageLists.add(m.id);
+    else state.stageLists.delete(m.id);
+  });
   return h(
     'div',
     { class: 'module-stages', dataset: { module: m.id } },
@@ -731,11 +856,14 @@ function moduleStages(moduleId) {
       { class: 'stage-counts' },
       ...m.stages.map((st, i) => h('span', { class: 'stage-count', title: st.name || st.id, dataset: { stage: st.id }, text: t('stage.count', { k: i + 1, n: counts[i] }) })),
       h('span', { class: 'stage-count is-cleared', dataset: { stage: 'cleared' }, text: t('stage.countCleared', { n: counts[m.stages.length] }) }),
+      failed ? h('span', { class: 'stage-count is-failed', dataset: { stage: 'failed' }, text: t('stage.countFailed', { n: failed }) }) : null,
     ),
+    list,
   );
 }
 
-/** The audit view's line: the contestant's current stage in every staged module. */
+/** The audit view's line: the contestant's stage in every staged module, with the passed
+ * stages' times and the current stage's clock (or 未通过, or the total). */
 function auditStages() {
   const box = $('audit-stages');
   if (!box) return;
@@ -747,9 +875,11 @@ function auditStages() {
       const sg = stageOf(who, m);
       return h(
         'span',
-        { class: `audit-stage${sg.cleared ? ' is-cleared' : ''}`, dataset: { module: m.id, stage: sg.cleared ? 'cleared' : sg.id } },
+        { class: `audit-stage${sg.cleared ? ' is-cleared' : sg.failed ? ' is-failed' : ''}`, dataset: { module: m.id, stage: sg.cleared ? 'cleared' : sg.id } },
         h('b', { text: `${m.id} ${m.name || ''}`.trim() }),
-        h('span', { text: stageText(sg) }),
+        h('span', { class: 'stage-at', text: stageText(sg) }),
+        stageTimes(sg),
+        stageClock(sg),
       );
     }),
   );
@@ -1282,6 +1412,7 @@ async function start() {
     if (!document.hidden && state.compId) loadDevices();
   }, DEVICES_EVERY_MS);
   setInterval(tickAlarms, 5000);
+  setInterval(tickClocks, 1000);
   $('audit-form').addEventListener('submit', searchAudit);
   $('audit-only').addEventListener('change', renderAudit);
   $('audit-module').addEventListener('change', renderAudit);

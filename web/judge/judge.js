@@ -51,6 +51,11 @@ define({
     'stage.cleared': '✓ 全部通关',
     'stage.current': '闯关 · {text}',
     'stage.hint': '后续关卡的评分项在前一关通过之前暂不计入成绩（仍可录入）。',
+    'stage.failed': '未通过',
+    'stage.failedTitle': '本关已全部评分，但未达到通过分数',
+    'stage.clockLabel': '本关用时',
+    'stage.clockTitle': '当前关卡已用时（按服务器时间）',
+    'stage.times': '已通过各关用时：',
     'stage.locked': '未解锁 locked stage',
     'stage.lockedTitle': '本项属于尚未到达的关卡：评分仍会被服务器接受并保存，但在前一关通过之前不计入成绩。',
     'kind.judgement': '评价',
@@ -167,6 +172,11 @@ define({
     'stage.cleared': '✓ All stages passed',
     'stage.current': 'Stages · {text}',
     'stage.hint': "Criteria of later stages do not count until the stage before is passed (marks are still accepted).",
+    'stage.failed': 'Not passed',
+    'stage.failedTitle': 'This stage is fully marked but below its pass score',
+    'stage.clockLabel': 'In this stage',
+    'stage.clockTitle': 'Time in the current stage (server clock)',
+    'stage.times': 'Passed stages took:',
     'stage.locked': '未解锁 locked stage',
     'stage.lockedTitle': 'This criterion belongs to a stage not reached yet: the server accepts and keeps the mark, but it does not count until the earlier stages are passed.',
     'kind.judgement': 'Judgement',
@@ -1063,6 +1073,7 @@ async function loadBoard() {
     board = null; // hidden standings (403) or unreachable: no stages shown
   }
   if (id !== S.compId) return;
+  noteServerTime(board && board.at);
   const next = boardStages(board);
   const key = (b) => (b ? JSON.stringify([[...b.modules], [...b.of]]) : '');
   if (key(next) === key(S.board)) return;
@@ -1091,7 +1102,9 @@ function stagesOf(mod) {
   return fromBoard.map((st) => ({ ...st, criteria: st.criteria || (own.find((x) => x.id === st.id) || {}).criteria }));
 }
 
-/** A contestant's stage in a module: {k, n, passed, cleared, name}, or null. */
+/** A contestant's stage in a module, or null: {k, n, passed, cleared, name, times: ms each
+ * passed stage took (null: unknown), since: server ms the current stage began (null:
+ * unknown), failed: the current stage marked in full below its pass score}. */
 function stageOf(contestant, mod) {
   const stages = stagesOf(mod);
   if (!stages) return null;
@@ -1100,7 +1113,45 @@ function stageOf(contestant, mod) {
   const passed = Math.max(0, Math.min(n, Math.floor(Number(s && s.passed) || 0)));
   const cleared = !!s && s.current == null && passed >= n;
   const current = cleared ? null : stages.find((x) => x.id === (s && s.current)) || stages[Math.min(passed, stages.length - 1)];
-  return { k: cleared ? n : passed + 1, n, passed, cleared, id: current ? current.id : '', name: current ? String(current.name || current.id) : '', stages };
+  const times = (s && Array.isArray(s.times) ? s.times.slice(0, passed) : []).map((x) => (typeof x === 'number' && x >= 0 ? x : null));
+  const since = !cleared && s && typeof s.since === 'number' && s.since > 0 ? s.since : null;
+  return {
+    k: cleared ? n : passed + 1, n, passed, cleared, id: current ? current.id : '', name: current ? String(current.name || current.id) : '', stages,
+    times, since, failed: !cleared && !!s && s.failed === true,
+  };
+}
+
+// Stage clocks run on the server's time: serverNow() ≈ Date.now() + offset, the offset
+// read from the board's `at` each time the board is read.
+let serverOffset = 0;
+function noteServerTime(at) {
+  const ms = Number(at);
+  if (Number.isFinite(ms) && ms > 0) serverOffset = ms - Date.now();
+}
+const serverNow = () => Date.now() + serverOffset;
+
+/** "5:08", "20:35", "1:02:03" from milliseconds (whole seconds); "–" when unknown. */
+const fmtMs = (ms) => (typeof ms === 'number' && Number.isFinite(ms) ? fmtDuration(Math.floor(Math.max(0, ms) / 1000)) : fmtDuration(null));
+
+/** ①…⑳ for stage k (then "21."). */
+const circled = (k) => (k >= 1 && k <= 20 ? String.fromCharCode(0x245f + k) : `${k}.`);
+
+/** The current stage's state, compact: its running clock, or 未通过; null otherwise. */
+function stageClock(sg, long) {
+  if (!sg || sg.cleared) return null;
+  if (sg.failed) return h('span', { class: 'stage-failed', dataset: { state: 'failed' }, title: t('stage.failedTitle'), text: t('stage.failed') });
+  if (!sg.since) return null;
+  const clock = h('span', { class: 'clock-t num', dataset: { since: String(sg.since) }, text: fmtMs(serverNow() - sg.since) });
+  return h('span', { class: 'stage-clock', dataset: { state: 'running' }, title: t('stage.clockTitle') }, long ? [`${t('stage.clockLabel')} `, clock] : clock);
+}
+
+/** Every running stage clock on the page, to the second. */
+function tickClocks() {
+  const now = serverNow();
+  for (const el of document.querySelectorAll('.clock-t[data-since]')) {
+    const text = fmtMs(now - Number(el.dataset.since));
+    if (el.textContent !== text) el.textContent = text;
+  }
 }
 
 function stageText(sg, withName) {
@@ -1123,8 +1174,8 @@ function rosterStages(contestant) {
     .map((mod) => [mod, stageOf(contestant, mod)])
     .filter(([, sg]) => sg)
     .map(([mod, sg]) =>
-      h('span', { class: `roster-stage${sg.cleared ? ' is-cleared' : ''}`, dataset: { module: mod.id, stage: sg.cleared ? 'cleared' : sg.id }, title: sg.name || null },
-        `${mod.id} ${stageText(sg, false)}`),
+      h('span', { class: `roster-stage${sg.cleared ? ' is-cleared' : sg.failed ? ' is-failed' : ''}`, dataset: { module: mod.id, stage: sg.cleared ? 'cleared' : sg.id }, title: sg.name || null },
+        `${mod.id} ${stageText(sg, false)}`, stageClock(sg, false)),
     );
   return items.length ? h('span', { class: 'roster-stages' }, items) : null;
 }
@@ -1143,7 +1194,17 @@ function paintStages() {
       if (sg) {
         line.dataset.stage = sg.cleared ? 'cleared' : sg.id;
         line.classList.toggle('is-cleared', sg.cleared);
-        line.replaceChildren(h('b', { text: t('stage.current', { text: stageText(sg, true) }) }), sg.cleared ? null : h('span', { text: t('stage.hint') }));
+        line.classList.toggle('is-failed', sg.failed);
+        const times = sg.times.length
+          ? h('span', { class: 'stage-times' }, t('stage.times'), ...sg.times.map((ms, i) => h('span', { class: 'stage-time num', dataset: { k: String(i + 1) } }, ` ${circled(i + 1)} ${fmtMs(ms)}`)))
+          : null;
+        const parts = [
+          h('b', { text: t('stage.current', { text: stageText(sg, true) }) }),
+          stageClock(sg, true),
+          times,
+          sg.cleared ? null : h('span', { class: 'stage-hint', text: t('stage.hint') }),
+        ];
+        line.replaceChildren(...parts.filter(Boolean)); // replaceChildren writes a null as "null"
       }
     }
     for (const cr of mod.criteria || []) {
@@ -1898,10 +1959,11 @@ async function start() {
   });
   window.addEventListener('offline', renderStatus);
   document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && kickSender(0));
-  // Stages (闯关) move as anyone marks: read the board now and then.
+  // Stages (闯关) move as anyone marks: read the board now and then; their clocks tick.
   setInterval(() => {
     if (document.visibilityState === 'visible' && S.view && !$('view-judge').hidden) loadBoard();
   }, BOARD_EVERY_MS);
+  setInterval(tickClocks, 1000);
   // A slow safety net: wake the sender now and then.
   setInterval(() => {
     if (queuedCount() && !S.sending && !S.retryAt) kickSender(0);

@@ -14,6 +14,10 @@
 // translateY, so a rank change slides the row to its new place; arrows and score
 // deltas flash for a while.
 //
+// Modules in stages (闯关): each row shows the stage reached, the passed stages' times,
+// the current stage's clock (running on the server's time, from the board's `at`), 未通过
+// for a stage marked in full below its pass score, and the total once every stage passed.
+//
 // Everything from the server is set with textContent: names and comments are
 // untrusted. For tests, window.jxScreen = {seq, board, view, state} is kept current and
 // every ranking row carries data-contestant and data-rank.
@@ -86,7 +90,10 @@ define({
     'stage.cleared': '全部通关',
     'stage.clearedShort': '通关',
     'stage.title': '{module} 闯关：{text}',
+    'stage.failed': '未通过',
+    'stage.total': '总用时 {time}',
     'view.subStages': '已通关 {n} 人',
+    'view.subFailed': '未通过 {n} 人',
     'progress.count': '{n} 名选手',
     'progress.mods': '{done}/{n}',
     'venue.meta': '{n} 人 · 评分中 {active}',
@@ -159,7 +166,10 @@ define({
     'stage.cleared': 'All stages passed',
     'stage.clearedShort': 'Cleared',
     'stage.title': '{module} stages: {text}',
+    'stage.failed': 'Not passed',
+    'stage.total': 'Total {time}',
     'view.subStages': '{n} passed every stage',
+    'view.subFailed': '{n} not passed',
     'progress.count': '{n} contestants',
     'progress.mods': '{done}/{n}',
     'venue.meta': '{n} · {active} being marked',
@@ -241,6 +251,7 @@ function icon(pathData, cls) {
   svg.append(p);
   return svg;
 }
+const STOPWATCH = 'M9 1h6v2H9zm3 3a9 9 0 1 1 0 18 9 9 0 0 1 0-18zm0 2a7 7 0 1 0 0 14 7 7 0 0 0 0-14zm-1 2h2v5.6l3.4 2-1 1.7L11 14.7zm7.3-3.7 1.4-1.4 2 2-1.4 1.4z';
 const HEART = 'M12 21s-7.5-4.6-9.6-9.2C.9 8.4 3 4.5 6.8 4.5c2.1 0 3.5 1.1 5.2 3 1.7-1.9 3.1-3 5.2-3 3.8 0 5.9 3.9 4.4 7.3C19.5 16.4 12 21 12 21z';
 
 const total3 = new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 3, maximumFractionDigits: 3, useGrouping: false });
@@ -263,7 +274,10 @@ const moduleOf = (id) => state.board.modules.find((m) => m.id === id);
 const isStaged = (m) => !!m && Array.isArray(m.stages) && m.stages.length > 0;
 
 /** A contestant's stage (闯关) in a module with stages, null otherwise:
- * {k: the stage reached (1-based), n, passed, cleared: every stage passed, name}. */
+ * {k: the stage reached (1-based), n, passed, cleared: every stage passed, name,
+ *  times: ms each passed stage took (null: unknown), since: server ms the current stage
+ *  began (null: unknown or cleared), failed: the current stage marked in full below its
+ *  pass score, total: ms of every stage when cleared and every time is known, else null}. */
 function stageOf(c, m) {
   if (!isStaged(m)) return null;
   const s = c.stages && typeof c.stages === 'object' ? c.stages[m.id] : null;
@@ -271,13 +285,80 @@ function stageOf(c, m) {
   const passed = Math.max(0, Math.min(n, Math.floor(Number(s && s.passed) || 0)));
   const cleared = !!s && s.current == null && passed >= n;
   const current = cleared ? null : m.stages.find((x) => x.id === (s && s.current)) || m.stages[Math.min(passed, m.stages.length - 1)];
-  return { k: cleared ? n : passed + 1, n, passed, cleared, id: current ? current.id : null, name: current ? String(current.name || current.id || '') : '' };
+  const times = (s && Array.isArray(s.times) ? s.times.slice(0, passed) : []).map((x) => (typeof x === 'number' && x >= 0 ? x : null));
+  const since = !cleared && s && typeof s.since === 'number' && s.since > 0 ? s.since : null;
+  const total = cleared && times.length === n && times.every((x) => x !== null) ? times.reduce((a, x) => a + x, 0) : null;
+  return {
+    k: cleared ? n : passed + 1, n, passed, cleared, id: current ? current.id : null, name: current ? String(current.name || current.id || '') : '',
+    times, since, failed: !cleared && !!s && s.failed === true, total,
+  };
+}
+
+// Stage clocks run on the server's time: serverNow() ≈ Date.now() + offset, the offset read
+// from the board's `at` and moved forward by a fresher frame's (a frame replayed on a
+// reconnection carries an older `at`, which would only pull the clock back).
+const serverClock = { offset: 0, known: false };
+function noteServerTime(at, fromBoard) {
+  const ms = Number(at);
+  if (!Number.isFinite(ms) || ms <= 0) return;
+  const offset = ms - Date.now();
+  if (fromBoard || !serverClock.known || offset > serverClock.offset) {
+    serverClock.offset = offset;
+    serverClock.known = true;
+  }
+}
+const serverNow = () => Date.now() + serverClock.offset;
+
+/** "5:08", "20:35", "1:02:03" from milliseconds; "—" when unknown. */
+function fmtDuration(ms) {
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '—';
+  const s = Math.floor(Math.max(0, ms) / 1000);
+  const two = (x) => String(x).padStart(2, '0');
+  const hours = Math.floor(s / 3600);
+  return hours ? `${hours}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}` : `${Math.floor(s / 60)}:${two(s % 60)}`;
+}
+
+/** ①…⑳ for stage k (then "21."). */
+const circled = (k) => (k >= 1 && k <= 20 ? String.fromCharCode(0x245f + k) : `${k}.`);
+
+/** A running stage clock: its text is set again every second by tickClocks(). */
+function clockSpan(since, cls) {
+  return h('span', { class: `clock-t num${cls ? ` ${cls}` : ''}`, dataset: { since: String(since) }, text: fmtDuration(serverNow() - since) });
+}
+
+/** Every running stage clock on the page, to the second. */
+function tickClocks() {
+  const now = serverNow();
+  for (const el of stage.querySelectorAll('.clock-t[data-since]')) {
+    const text = fmtDuration(now - Number(el.dataset.since));
+    if (el.textContent !== text) el.textContent = text;
+  }
+}
+
+/** The completed stages' times: "① 5:08 ② 20:35" as spans. */
+function stageTimes(sg) {
+  return sg.times.map((ms, i) => h('span', { class: 'stage-time', dataset: { k: String(i + 1) } }, h('i', { text: circled(i + 1) }), fmtDuration(ms)));
 }
 
 /** "第2关/共3关" (long) or "第2/3关" (short); "全部通关" / "通关" when every stage passed. */
 function stageText(st, short) {
   if (st.cleared) return t(short ? 'stage.clearedShort' : 'stage.cleared');
   return t(short ? 'stage.short' : 'stage.nth', { k: st.k, n: st.n });
+}
+
+/** The module view's clock cell: the current stage's running clock, 未通过 when it was
+ * marked in full below its pass score, the total time once every stage is passed. */
+function fillStageClock(el, sg) {
+  const mode = sg.cleared ? (sg.total !== null ? 'total' : 'none') : sg.failed ? 'failed' : sg.since ? 'running' : 'none';
+  const key = `${mode}|${sg.since || ''}|${sg.total}|${getLang()}`;
+  el.dataset.state = mode;
+  el.className = `r-stage-clock is-${mode}`;
+  if (el.dataset.key === key) return;
+  el.dataset.key = key;
+  if (mode === 'running') el.replaceChildren(icon(STOPWATCH, 'clock-icon'), clockSpan(sg.since));
+  else if (mode === 'failed') el.replaceChildren(h('b', { text: `✕ ${t('stage.failed')}` }));
+  else if (mode === 'total') el.replaceChildren(t('stage.total', { time: fmtDuration(sg.total) }));
+  else el.replaceChildren();
 }
 
 /** The board as the page uses it: every list and map present, whatever the server left out. */
@@ -336,6 +417,7 @@ function tick() {
   $('clock').textContent = now;
   $('hidden-clock').textContent = now;
   expireMarks();
+  tickClocks();
 }
 
 // ---------------------------------------------------------------- connection
@@ -525,6 +607,7 @@ function noteTotal(id, before, after, now) {
 function replaceBoard(next) {
   const old = state.board;
   const board = normalise(next);
+  noteServerTime(board.at, true);
   if (board.published === false) {
     // An organiser's session may read hidden standings; a wall never shows them.
     state.board = board;
@@ -560,6 +643,7 @@ function replaceBoard(next) {
 function applyStandings(delta) {
   const board = state.board;
   if (!board || !delta || !(Number(delta.seq) > board.seq)) return;
+  noteServerTime(delta.at, false);
   const now = Date.now();
   let unknown = false;
   for (const item of Array.isArray(delta.changed) ? delta.changed : []) {
@@ -665,7 +749,8 @@ function renderView(intro) {
   const b = state.board;
   const isProgress = view === 'progress';
   const kind = view.startsWith('module:') ? 'module' : 'rank';
-  $('board').className = `board kind-${isProgress ? 'progress' : kind}`;
+  const staged = kind === 'module' && isStaged(moduleOf(view.slice(7)));
+  $('board').className = `board kind-${isProgress ? 'progress' : kind}${staged ? ' is-staged' : ''}`;
   $('board-body').hidden = isProgress;
   $('progress-view').hidden = !isProgress;
   renderHeading(view);
@@ -710,7 +795,12 @@ function renderHeading(view) {
     kicker = t('view.moduleKicker');
     title = t('view.module', { id: m.id, name: m.name });
     sub = t('view.subModule', { max: fmt(m.max), done, active });
-    if (isStaged(m)) sub += ` · ${t('view.subStages', { n: b.contestants.filter((c) => stageOf(c, m).cleared).length })}`;
+    if (isStaged(m)) {
+      const stages = b.contestants.map((c) => stageOf(c, m));
+      sub += ` · ${t('view.subStages', { n: stages.filter((sg) => sg.cleared).length })}`;
+      const failed = stages.filter((sg) => sg.failed).length;
+      if (failed) sub += ` · ${t('view.subFailed', { n: failed })}`;
+    }
     locked = !!m.locked;
   }
   $('view-kicker').textContent = kicker;
@@ -763,7 +853,9 @@ function makeRow(kind) {
     r.stageN = h('span', { class: 'r-stage-n num' });
     r.stageName = h('span', { class: 'r-stage-name' });
     r.stage = h('span', { class: 'r-stage' }, r.stageN, r.stageName);
-    middle = h('div', { class: 'r-modscore' }, h('span', null, r.modVal, r.modMax), r.stage, r.modState, r.modBar);
+    r.clock = h('span', { class: 'r-stage-clock', hidden: true }); // the current stage's clock, 未通过, or the total
+    r.times = h('span', { class: 'r-stage-times num', hidden: true }); // ① 5:08 ② 20:35
+    middle = h('div', { class: 'r-modscore' }, h('span', { class: 'r-modnum' }, r.modVal, r.modMax), r.stage, r.clock, r.modState, r.modBar, r.times);
   } else {
     r.chipStages = [];
     r.chips = state.board.modules.map((m, i) => {
@@ -830,13 +922,21 @@ function fillRow(el, c, view, rank, tied, now) {
     const sg = stageOf(c, m);
     r.modBar.parentElement.classList.toggle('has-stage', !!sg);
     r.stage.hidden = !sg;
+    r.clock.hidden = !sg;
+    r.times.hidden = !sg;
     if (sg) {
-      r.stage.className = `r-stage${sg.cleared ? ' is-cleared' : sg.passed ? ' is-advanced' : ''}`;
+      r.stage.className = `r-stage${sg.cleared ? ' is-cleared' : sg.failed ? ' is-failed' : sg.passed ? ' is-advanced' : ''}`;
       r.stage.dataset.stage = sg.id || '';
       r.stage.dataset.passed = String(sg.passed);
       r.stageN.textContent = sg.cleared ? `✓ ${stageText(sg)}` : stageText(sg);
       r.stageName.textContent = sg.cleared || !sg.name ? '' : sg.name;
       r.stageName.hidden = sg.cleared || !sg.name;
+      fillStageClock(r.clock, sg);
+      const times = sg.times.map((ms) => fmtDuration(ms)).join(' ');
+      if (r.times.dataset.key !== times) {
+        r.times.dataset.key = times;
+        r.times.replaceChildren(...stageTimes(sg));
+      }
     }
   } else {
     b.modules.forEach((m, i) => {
@@ -849,8 +949,10 @@ function fillRow(el, c, view, rank, tied, now) {
       const sg = badge && stageOf(c, m);
       if (sg) {
         badge.textContent = sg.cleared ? '✓' : `${sg.k}/${sg.n}`;
-        badge.className = `chip-stage num${sg.cleared ? ' is-cleared' : ''}`;
+        badge.className = `chip-stage num${sg.cleared ? ' is-cleared' : sg.failed ? ' is-failed' : ''}`;
         chip.dataset.stage = sg.cleared ? 'cleared' : String(sg.k);
+        if (sg.failed) chip.dataset.failed = 'true';
+        else delete chip.dataset.failed;
       }
     });
   }
@@ -1022,14 +1124,28 @@ function contestantLevel(c) {
   return { frac: mods.length ? done / mods.length : 0, active, doneAll: mods.length > 0 && done === mods.length };
 }
 
+/** A progress tile's stage: "第1/3关", or "2/3" when a clock or 未通过 follows (a tile is
+ * narrow); "✓通关". */
+function tileStageText(sg) {
+  if (sg.cleared) return `✓${stageText(sg, true)}`;
+  return sg.failed || sg.since ? `${sg.k}/${sg.n}` : stageText(sg, true);
+}
+
+/** After a progress tile's stage: the running clock, 未通过, or the total time. */
+function stageTail(sg) {
+  if (sg.cleared) return sg.total !== null ? h('span', { class: 'st-time num', text: fmtDuration(sg.total) }) : null;
+  if (sg.failed) return h('span', { class: 'st-failed', text: t('stage.failed') });
+  return sg.since ? clockSpan(sg.since, 'st-clock') : null;
+}
+
 /** The progress tile's line of stages reached, one per module with stages (or nothing). */
 function stageLine(c) {
   const items = state.board.modules
     .map((m) => [m, stageOf(c, m)])
     .filter(([, sg]) => sg)
     .map(([m, sg]) =>
-      h('span', { class: `st-stage${sg.cleared ? ' is-cleared' : ''}`, dataset: { module: m.id, stage: sg.cleared ? 'cleared' : String(sg.k) } },
-        h('b', { text: m.id }), sg.cleared ? `✓ ${stageText(sg, true)}` : stageText(sg, true)),
+      h('span', { class: `st-stage${sg.cleared ? ' is-cleared' : sg.failed ? ' is-failed' : ''}`, dataset: { module: m.id, stage: sg.cleared ? 'cleared' : String(sg.k) } },
+        h('b', { text: m.id }), tileStageText(sg), stageTail(sg)),
     );
   return items.length ? h('div', { class: 'st-stages' }, items) : null;
 }
@@ -1046,12 +1162,13 @@ function renderProgress() {
         { class: `pv-grid${people.length > 50 ? ' is-dense' : ''}` },
         people.map((c) => {
           const lv = contestantLevel(c);
+          const stages = stageLine(c);
           return h(
             'div',
-            { class: `st${lv.doneAll ? ' is-done' : lv.active ? ' is-active' : ''}`, dataset: { contestant: c.id } },
+            { class: `st${lv.doneAll ? ' is-done' : lv.active ? ' is-active' : ''}${stages ? ' has-stages' : ''}`, dataset: { contestant: c.id } },
             h('div', { class: 'st-top' }, h('span', { class: 'st-station num', text: stationLabel(c) }), h('span', { class: 'st-name', text: c.name || c.id })),
             h('div', { class: 'st-dots' }, b.modules.map((m) => h('i', { class: `is-${c.progress[m.id] || 'todo'}` }))),
-            stageLine(c),
+            stages,
           );
         }),
       );
