@@ -22,6 +22,7 @@
 // lock and unlock · audit trail · override · start-up.
 
 import * as api from '/static/common/api.js';
+import { circled, fmtDuration, noteServerTime, serverNow, tickClocks } from '/static/common/clock.js';
 import { $, fmt, h, toast } from '/static/common/dom.js';
 import { applyI18n, bindLangToggle, define, localMessage, onLangChange, t } from '/static/common/i18n.js';
 
@@ -745,33 +746,6 @@ function stageText(sg) {
   return sg.name ? `${t('stage.nth', { k: sg.k, n: sg.n })} · ${sg.name}` : t('stage.nth', { k: sg.k, n: sg.n });
 }
 
-// Stage clocks run on the server's time: serverNow() ≈ Date.now() + offset, the offset read
-// from the snapshot's `at` and moved forward by a fresher frame's (a frame replayed on a
-// reconnection carries an older `at`).
-const serverClock = { offset: 0, known: false };
-function noteServerTime(at, fromBoard) {
-  const ms = Number(at);
-  if (!Number.isFinite(ms) || ms <= 0) return;
-  const offset = ms - Date.now();
-  if (fromBoard || !serverClock.known || offset > serverClock.offset) {
-    serverClock.offset = offset;
-    serverClock.known = true;
-  }
-}
-const serverNow = () => Date.now() + serverClock.offset;
-
-/** "5:08", "20:35", "1:02:03" from milliseconds; "—" when unknown. */
-function fmtDuration(ms) {
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '—';
-  const sec = Math.floor(Math.max(0, ms) / 1000);
-  const two = (x) => String(x).padStart(2, '0');
-  const hours = Math.floor(sec / 3600);
-  return hours ? `${hours}:${two(Math.floor(sec / 60) % 60)}:${two(sec % 60)}` : `${Math.floor(sec / 60)}:${two(sec % 60)}`;
-}
-
-/** ①…⑳ for stage k (then "21."). */
-const circled = (k) => (k >= 1 && k <= 20 ? String.fromCharCode(0x245f + k) : `${k}.`);
-
 /** The passed stages' times, "① 5:08 ② 20:35" (nothing when none passed). */
 function stageTimes(sg) {
   if (!sg.times.length) return null;
@@ -792,15 +766,6 @@ function stageClock(sg) {
     { class: 'stage-clock is-running', dataset: { state: 'running' }, title: t('stage.clockTitle') },
     h('span', { class: 'clock-t num', dataset: { since: String(sg.since) }, text: fmtDuration(serverNow() - sg.since) }),
   );
-}
-
-/** Every running stage clock on the page, to the second. */
-function tickClocks() {
-  const now = serverNow();
-  for (const el of document.querySelectorAll('.clock-t[data-since]')) {
-    const text = fmtDuration(now - Number(el.dataset.since));
-    if (el.textContent !== text) el.textContent = text;
-  }
 }
 
 /** The module card's part for a staged module: how many contestants are at each stage (and

@@ -16,6 +16,7 @@
 // start-up.
 
 import * as api from '/static/common/api.js';
+import { circled, fmtDuration as fmtClock, noteServerTime, serverNow, tickClocks } from '/static/common/clock.js';
 import { $, h, toast } from '/static/common/dom.js';
 import { applyI18n, bindLangToggle, define, getLang, localMessage, onLangChange, t } from '/static/common/i18n.js';
 
@@ -1073,7 +1074,7 @@ async function loadBoard() {
     board = null; // hidden standings (403) or unreachable: no stages shown
   }
   if (id !== S.compId) return;
-  noteServerTime(board && board.at);
+  noteServerTime(board && board.at, true);
   const next = boardStages(board);
   const key = (b) => (b ? JSON.stringify([[...b.modules], [...b.of]]) : '');
   if (key(next) === key(S.board)) return;
@@ -1121,20 +1122,8 @@ function stageOf(contestant, mod) {
   };
 }
 
-// Stage clocks run on the server's time: serverNow() ≈ Date.now() + offset, the offset
-// read from the board's `at` each time the board is read.
-let serverOffset = 0;
-function noteServerTime(at) {
-  const ms = Number(at);
-  if (Number.isFinite(ms) && ms > 0) serverOffset = ms - Date.now();
-}
-const serverNow = () => Date.now() + serverOffset;
-
-/** "5:08", "20:35", "1:02:03" from milliseconds (whole seconds); "–" when unknown. */
-const fmtMs = (ms) => (typeof ms === 'number' && Number.isFinite(ms) ? fmtDuration(Math.floor(Math.max(0, ms) / 1000)) : fmtDuration(null));
-
-/** ①…⑳ for stage k (then "21."). */
-const circled = (k) => (k >= 1 && k <= 20 ? String.fromCharCode(0x245f + k) : `${k}.`);
+/** A stage time or clock as "5:08" (clock.js), with this page's "–" when unknown. */
+const fmtMs = (ms) => (typeof ms === 'number' && Number.isFinite(ms) ? fmtClock(ms) : '–');
 
 /** The current stage's state, compact: its running clock, or 未通过; null otherwise. */
 function stageClock(sg, long) {
@@ -1143,15 +1132,6 @@ function stageClock(sg, long) {
   if (!sg.since) return null;
   const clock = h('span', { class: 'clock-t num', dataset: { since: String(sg.since) }, text: fmtMs(serverNow() - sg.since) });
   return h('span', { class: 'stage-clock', dataset: { state: 'running' }, title: t('stage.clockTitle') }, long ? [`${t('stage.clockLabel')} `, clock] : clock);
-}
-
-/** Every running stage clock on the page, to the second. */
-function tickClocks() {
-  const now = serverNow();
-  for (const el of document.querySelectorAll('.clock-t[data-since]')) {
-    const text = fmtMs(now - Number(el.dataset.since));
-    if (el.textContent !== text) el.textContent = text;
-  }
 }
 
 function stageText(sg, withName) {

@@ -26,6 +26,7 @@
 // progress · side panel · ticker · rotation · start-up.
 
 import { ApiError, get, seg } from '/static/common/api.js';
+import { circled, fmtDuration, noteServerTime, serverNow, tickClocks } from '/static/common/clock.js';
 import { $, fmt, h } from '/static/common/dom.js';
 import { applyI18n, define, getLang, setLang, t } from '/static/common/i18n.js';
 
@@ -294,45 +295,9 @@ function stageOf(c, m) {
   };
 }
 
-// Stage clocks run on the server's time: serverNow() ≈ Date.now() + offset, the offset read
-// from the board's `at` and moved forward by a fresher frame's (a frame replayed on a
-// reconnection carries an older `at`, which would only pull the clock back).
-const serverClock = { offset: 0, known: false };
-function noteServerTime(at, fromBoard) {
-  const ms = Number(at);
-  if (!Number.isFinite(ms) || ms <= 0) return;
-  const offset = ms - Date.now();
-  if (fromBoard || !serverClock.known || offset > serverClock.offset) {
-    serverClock.offset = offset;
-    serverClock.known = true;
-  }
-}
-const serverNow = () => Date.now() + serverClock.offset;
-
-/** "5:08", "20:35", "1:02:03" from milliseconds; "—" when unknown. */
-function fmtDuration(ms) {
-  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '—';
-  const s = Math.floor(Math.max(0, ms) / 1000);
-  const two = (x) => String(x).padStart(2, '0');
-  const hours = Math.floor(s / 3600);
-  return hours ? `${hours}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}` : `${Math.floor(s / 60)}:${two(s % 60)}`;
-}
-
-/** ①…⑳ for stage k (then "21."). */
-const circled = (k) => (k >= 1 && k <= 20 ? String.fromCharCode(0x245f + k) : `${k}.`);
-
 /** A running stage clock: its text is set again every second by tickClocks(). */
 function clockSpan(since, cls) {
   return h('span', { class: `clock-t num${cls ? ` ${cls}` : ''}`, dataset: { since: String(since) }, text: fmtDuration(serverNow() - since) });
-}
-
-/** Every running stage clock on the page, to the second. */
-function tickClocks() {
-  const now = serverNow();
-  for (const el of stage.querySelectorAll('.clock-t[data-since]')) {
-    const text = fmtDuration(now - Number(el.dataset.since));
-    if (el.textContent !== text) el.textContent = text;
-  }
 }
 
 /** The completed stages' times: "① 5:08 ② 20:35" as spans. */
@@ -417,7 +382,7 @@ function tick() {
   $('clock').textContent = now;
   $('hidden-clock').textContent = now;
   expireMarks();
-  tickClocks();
+  tickClocks(stage);
 }
 
 // ---------------------------------------------------------------- connection
