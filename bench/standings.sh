@@ -1,11 +1,13 @@
 #!/bin/sh
 # Builds and runs bench/standings_bench.c (order-statistic trees vs a full re-sort), and
 # against Redis sorted sets when redis-server and hiredis are installed (JX_NO_REDIS=1 skips).
-# JX_BENCH_CFLAGS adds compiler flags, e.g. "-DCONTESTANTS=1000 -DUPDATES=300000".
+# JX_BENCH_CFLAGS adds compiler flags, e.g. "-DCONTESTANTS=1000 -DUPDATES=300000" or
+# "-DOSTREE_LEAF_BYTES=2048".
 set -eu
 cd "$(dirname "$0")/.."
 
 bin=${TMPDIR:-/tmp}/jx_standings_bench
+tree=src/core/ostree.c
 port=${JX_REDIS_PORT:-16379}
 flags="-std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
        -D_GNU_SOURCE -Isrc ${JX_BENCH_CFLAGS:-}"
@@ -18,11 +20,11 @@ fi
 
 if [ $use_redis = yes ]; then
     # shellcheck disable=SC2086
-    cc $flags -DHAVE_HIREDIS bench/standings_bench.c src/core/ostree.c -lhiredis -o "$bin"
+    cc $flags -DHAVE_HIREDIS bench/standings_bench.c "$tree" -lhiredis -o "$bin"
 else
     echo "(Redis comparison skipped: needs redis-server, redis-cli and libhiredis-dev)"
     # shellcheck disable=SC2086
-    cc $flags bench/standings_bench.c src/core/ostree.c -o "$bin"
+    cc $flags bench/standings_bench.c "$tree" -o "$bin"
     exec "$bin"
 fi
 

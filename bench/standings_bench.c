@@ -367,7 +367,7 @@ static void run_trees(const struct update *updates)
 {
     struct ostree *trees[SCOPES];
     for (int s = 0; s < SCOPES; s++)
-        if (!(trees[s] = ostree_new(sizeof(struct entry), compare_entries, NULL, 1 + (uint64_t)s)))
+        if (!(trees[s] = ostree_new(sizeof(struct entry), compare_entries, NULL)))
             die("out of memory");
     struct contender c = {"ostree", trees, tree_add, NULL, tree_move};
     run(&c, updates, UPDATES, "");

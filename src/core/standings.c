@@ -61,11 +61,11 @@ static struct ostree *tree_of(const struct standings *st, struct scope scope)
     return NULL;
 }
 
-static struct ostree **new_trees(int n, size_t size, const int *ctx, uint64_t seed)
+static struct ostree **new_trees(int n, size_t size, const int *ctx)
 {
     struct ostree **trees = calloc((size_t)n + 1, sizeof *trees);
     for (int i = 0; trees && i < n; i++)
-        if (!(trees[i] = ostree_new(size, compare_keys, (void *)ctx, seed + (uint64_t)i)))
+        if (!(trees[i] = ostree_new(size, compare_keys, (void *)ctx)))
             return NULL; /* the caller releases what was made via standings_release */
     return trees;
 }
@@ -79,10 +79,10 @@ int standings_init(struct standings *st, const struct scheme *s)
     st->n_groups = s->n_groups;
     st->n_venues = s->n_venues;
     st->n_modules = s->n_modules;
-    st->overall = ostree_new(size, compare_keys, &st->n_rank_values, 1);
-    st->groups = new_trees(s->n_groups, size, &st->n_rank_values, 100);
-    st->venues = new_trees(s->n_venues, size, &st->n_rank_values, 200);
-    st->modules = new_trees(s->n_modules, key_size(1), &one_value, 300);
+    st->overall = ostree_new(size, compare_keys, &st->n_rank_values);
+    st->groups = new_trees(s->n_groups, size, &st->n_rank_values);
+    st->venues = new_trees(s->n_venues, size, &st->n_rank_values);
+    st->modules = new_trees(s->n_modules, key_size(1), &one_value);
     if (!st->overall || !st->groups || !st->venues || !st->modules) {
         standings_release(st);
         return -1;

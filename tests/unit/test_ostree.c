@@ -1,11 +1,13 @@
-/* Tests for src/core/ostree.c: the basic operations on small trees, then a long random run
- * checked step by step against a plain sorted array. */
+/* Tests for src/core/ostree.c (a counted B+tree): the basic operations on small trees, then
+ * long random runs checked step by step against a plain sorted array, with keys of several
+ * sizes and enough of them for several levels, splits, borrows and merges. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +21,7 @@ static int compare_ints(const void *a, const void *b, void *ctx)
 
 static struct ostree *tree_of_ints(const int *keys, size_t n)
 {
-    struct ostree *t = ostree_new(sizeof(int), compare_ints, NULL, 42);
+    struct ostree *t = ostree_new(sizeof(int), compare_ints, NULL);
     assert_non_null(t);
     for (size_t i = 0; i < n; i++) assert_int_equal(ostree_insert(t, &keys[i]), 0);
     return t;
@@ -42,19 +44,25 @@ static void empty_tree(void **state)
 {
     struct ostree *t = tree_of_ints(NULL, 0);
     int key = 7, calls = 0;
+    assert_int_equal(ostree_check(t), 0);
     assert_int_equal(ostree_size(t), 0);
     assert_null(ostree_at(t, 0));
     assert_int_equal(ostree_count_less(t, &key), 0);
     assert_int_equal(ostree_remove(t, &key), -1);
     assert_int_equal(ostree_each(t, count_calls, &calls), 0);
     assert_int_equal(calls, 0);
+    assert_int_equal(ostree_insert(t, &key), 0); /* and empty again */
+    assert_int_equal(ostree_remove(t, &key), 0);
+    assert_int_equal(ostree_size(t), 0);
+    assert_null(ostree_at(t, 0));
+    assert_int_equal(ostree_check(t), 0);
     ostree_free(t);
     ostree_free(NULL);
 }
 
 static void key_size_too_large(void **state)
 {
-    assert_null(ostree_new(SIZE_MAX, compare_ints, NULL, 1));
+    assert_null(ostree_new(SIZE_MAX, compare_ints, NULL));
 }
 
 static void insert_remove_duplicate_absent(void **state)
@@ -93,15 +101,24 @@ static void at_walks_in_order(void **state)
     ostree_free(t);
 }
 
-static void at_pointer_survives_other_changes(void **state)
+/* Callers cast the keys they get back: each must be as aligned as its size allows. */
+static void keys_are_aligned(void **state)
 {
-    struct ostree *t = tree_of_ints((const int[]){5, 3, 8}, 3);
-    const int *five = ostree_at(t, 1);
-    for (int k = 100; k < 200; k++) assert_int_equal(ostree_insert(t, &k), 0);
-    for (int k = 100; k < 200; k += 2) assert_int_equal(ostree_remove(t, &k), 0);
-    assert_int_equal(*five, 5); /* a sanitizer build would flag a moved or freed node */
-    assert_ptr_equal(ostree_at(t, 1), five);
-    ostree_free(t);
+    static const size_t sizes[] = {4, 8, 12, 20, 24, 40};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
+        size_t size = sizes[s], align = size & -size; /* the largest power of 2 dividing it */
+        if (align > 16) align = 16;
+        struct ostree *t = ostree_new(size, compare_ints, NULL);
+        assert_non_null(t);
+        unsigned char key[40] = {0};
+        for (int k = 0; k < 3000; k++) {
+            memcpy(key, &k, sizeof k);
+            assert_int_equal(ostree_insert(t, key), 0);
+        }
+        for (size_t i = 0; i < ostree_size(t); i++)
+            assert_int_equal((uintptr_t)ostree_at(t, i) % align, 0);
+        ostree_free(t);
+    }
 }
 
 /* Sorted input is the worst case for an unbalanced tree; here it must stay quick. */
@@ -112,8 +129,10 @@ static void sorted_input_both_ways(void **state)
     for (int k = 0; k < N; k += 2) assert_int_equal(ostree_insert(t, &k), 0);
     for (int k = N - 1; k > 0; k -= 2) assert_int_equal(ostree_insert(t, &k), 0);
     assert_int_equal(ostree_size(t), N);
+    assert_true(ostree_check(t) >= 1);
     for (int k = 0; k < N; k += 3) assert_int_equal(ostree_remove(t, &k), 0);
     assert_int_equal(ostree_size(t), N - (N + 2) / 3);
+    assert_true(ostree_check(t) >= 1);
     for (int k = 0; k < N; k += 997) {
         size_t less = (size_t)k - ((size_t)k + 2) / 3; /* k minus the multiples of 3 below it */
         assert_int_equal(ostree_count_less(t, &k), less);
@@ -305,7 +324,7 @@ static void matches_sorted_array_model(void **state)
     static struct model m; /* too large for the stack under sanitizers */
     memset(&m, 0, sizeof m);
     uint64_t rng = 0x9e3779b97f4a7c15ULL;
-    struct ostree *t = ostree_new(sizeof(struct entry), compare_entries, NULL, 2026);
+    struct ostree *t = ostree_new(sizeof(struct entry), compare_entries, NULL);
     assert_non_null(t);
     for (int step = 1; step <= OPERATIONS; step++) {
         uint32_t id = rng_below(&rng, CONTESTANTS);
@@ -314,8 +333,211 @@ static void matches_sorted_array_model(void **state)
         if (step % FULL_CHECK_EVERY == 0) check_all(t, &m);
     }
     check_all(t, &m);
+    assert_true(ostree_check(t) >= 0);
     ostree_free(t);
 }
+
+/* Property test with keys of any size: a key is its value in big-endian order in the first
+ * bytes, then filler bytes derived from the value, compared with memcmp; so a tree that
+ * copies or moves keys wrongly shows up as a wrong key, not only as a wrong order. */
+
+struct bytes_model {
+    size_t key_size;
+    uint32_t *values; /* sorted */
+    size_t n;
+    bool *present;
+    uint32_t span; /* values are below span */
+};
+
+static int compare_bytes(const void *a, const void *b, void *ctx)
+{
+    return memcmp(a, b, *(const size_t *)ctx);
+}
+
+static void make_key(const struct bytes_model *m, uint32_t value, unsigned char *out)
+{
+    size_t prefix = m->key_size < 4 ? m->key_size : 4;
+    for (size_t i = 0; i < prefix; i++) out[i] = (unsigned char)(value >> (8 * (prefix - 1 - i)));
+    uint32_t h = value * 2654435761u;
+    for (size_t i = prefix; i < m->key_size; i++) {
+        h ^= h >> 13;
+        h *= 0x5bd1e995u;
+        out[i] = (unsigned char)(h >> 24);
+    }
+}
+
+static size_t bytes_model_less(const struct bytes_model *m, uint32_t value)
+{
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->values[mid] < value) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* Checks what one value tells: its rank, the key at that rank when present. */
+static void check_value(const struct ostree *t, const struct bytes_model *m, uint32_t value)
+{
+    unsigned char key[256];
+    make_key(m, value, key);
+    size_t less = bytes_model_less(m, value);
+    assert_int_equal(ostree_count_less(t, key), less);
+    if (m->present[value]) {
+        const unsigned char *got = ostree_at(t, less);
+        assert_non_null(got);
+        assert_memory_equal(got, key, m->key_size);
+    }
+}
+
+static void bytes_insert(struct ostree *t, struct bytes_model *m, uint32_t value)
+{
+    unsigned char key[256];
+    make_key(m, value, key);
+    if (m->present[value]) {
+        assert_int_equal(ostree_insert(t, key), -1); /* duplicates are refused */
+        return;
+    }
+    assert_int_equal(ostree_insert(t, key), 0);
+    size_t at = bytes_model_less(m, value);
+    memmove(&m->values[at + 1], &m->values[at], (m->n - at) * sizeof *m->values);
+    m->values[at] = value;
+    m->n++;
+    m->present[value] = true;
+}
+
+static void bytes_remove(struct ostree *t, struct bytes_model *m, uint32_t value)
+{
+    unsigned char key[256];
+    make_key(m, value, key);
+    if (!m->present[value]) {
+        assert_int_equal(ostree_remove(t, key), -1);
+        return;
+    }
+    assert_int_equal(ostree_remove(t, key), 0);
+    size_t at = bytes_model_less(m, value);
+    memmove(&m->values[at], &m->values[at + 1], (m->n - at - 1) * sizeof *m->values);
+    m->n--;
+    m->present[value] = false;
+}
+
+struct bytes_cursor {
+    const struct bytes_model *model;
+    size_t next, stop_at;
+};
+
+static int expect_next_bytes(const void *key, void *arg)
+{
+    struct bytes_cursor *c = arg;
+    unsigned char want[256];
+    assert_true(c->next < c->model->n);
+    make_key(c->model, c->model->values[c->next], want);
+    assert_memory_equal(key, want, c->model->key_size);
+    return c->next++ == c->stop_at ? 7 : 0;
+}
+
+/* Every position, every rank, the order of ostree_each and its early stop. */
+static void check_bytes_all(const struct ostree *t, const struct bytes_model *m, uint64_t *s)
+{
+    assert_true(ostree_check(t) >= 0);
+    assert_int_equal(ostree_size(t), m->n);
+    assert_null(ostree_at(t, m->n));
+    for (size_t i = 0; i < m->n; i++) {
+        unsigned char key[256];
+        make_key(m, m->values[i], key);
+        const void *got = ostree_at(t, i);
+        assert_non_null(got);
+        assert_memory_equal(got, key, m->key_size);
+        assert_int_equal(ostree_count_less(t, key), i);
+    }
+    struct bytes_cursor all = {m, 0, SIZE_MAX};
+    assert_int_equal(ostree_each(t, expect_next_bytes, &all), 0);
+    assert_int_equal(all.next, m->n);
+    if (m->n > 0) {
+        struct bytes_cursor early = {m, 0, rng_below(s, (uint32_t)m->n)};
+        assert_int_equal(ostree_each(t, expect_next_bytes, &early), 7);
+        assert_int_equal(early.next, early.stop_at + 1);
+    }
+}
+
+#define MANY 50000
+
+/* Inserts MANY keys in random order, churns, then removes them all in random order;
+ * structure and answers are checked along the way. Returns the greatest height seen. */
+static int run_bytes_model(size_t key_size)
+{
+    struct bytes_model m = {.key_size = key_size, .span = 3 * MANY};
+    m.values = calloc(m.span, sizeof *m.values);
+    m.present = calloc(m.span, sizeof *m.present);
+    assert_non_null(m.values);
+    assert_non_null(m.present);
+    uint64_t rng = 0x2545f4914f6cdd1dULL ^ key_size;
+    struct ostree *t = ostree_new(key_size, compare_bytes, &m.key_size);
+    assert_non_null(t);
+    int height = 0;
+
+    for (int step = 1; m.n < MANY; step++) { /* about one try in nine is a duplicate */
+        uint32_t value = m.n > 0 && rng_below(&rng, 9) == 0
+                             ? m.values[rng_below(&rng, (uint32_t)m.n)]
+                             : rng_below(&rng, m.span);
+        bytes_insert(t, &m, value);
+        check_value(t, &m, value);
+        check_value(t, &m, rng_below(&rng, m.span)); /* mostly absent */
+        if (step % 1000 == 0) {
+            int h = ostree_check(t);
+            assert_true(h >= 0);
+            if (h > height) height = h;
+        }
+    }
+    check_bytes_all(t, &m, &rng);
+
+    for (int step = 1; step <= MANY / 2; step++) { /* churn: remove one, insert one */
+        bytes_remove(t, &m, rng_below(&rng, 4) == 0 ? rng_below(&rng, m.span)
+                                                   : m.values[rng_below(&rng, (uint32_t)m.n)]);
+        uint32_t value = rng_below(&rng, m.span);
+        bytes_insert(t, &m, value);
+        check_value(t, &m, value); /* right after the insert that put it there */
+        if (step % 1000 == 0) assert_true(ostree_check(t) >= 0);
+    }
+    check_bytes_all(t, &m, &rng);
+
+    uint32_t *order = malloc(m.n * sizeof *order); /* the present values, shuffled */
+    assert_non_null(order);
+    size_t total = m.n;
+    memcpy(order, m.values, total * sizeof *order);
+    for (size_t i = total - 1; i > 0; i--) {
+        size_t j = rng_below(&rng, (uint32_t)(i + 1));
+        uint32_t swap = order[i];
+        order[i] = order[j];
+        order[j] = swap;
+    }
+    for (size_t i = 0; i < total; i++) {
+        bytes_remove(t, &m, order[i]);
+        bytes_remove(t, &m, order[i]); /* now absent */
+        check_value(t, &m, order[i]);
+        if (m.n > 0) check_value(t, &m, m.values[rng_below(&rng, (uint32_t)m.n)]);
+        if (i % 1000 == 0) assert_true(ostree_check(t) >= 0);
+        if (i % 20000 == 0 || m.n < 5) check_bytes_all(t, &m, &rng);
+    }
+    assert_int_equal(ostree_size(t), 0);
+    assert_int_equal(ostree_check(t), 0); /* merged all the way back to one leaf */
+    free(order);
+    ostree_free(t);
+    free(m.values);
+    free(m.present);
+    return height;
+}
+
+/* The heights asserted hold for the default node sizes (ostree.c, OSTREE_LEAF_BYTES and
+ * OSTREE_INNER_BYTES): every size makes inner nodes, so splits, borrows and merges happen
+ * at more than one level. */
+static void bytes_model_4(void **state) { assert_true(run_bytes_model(4) >= 2); }
+static void bytes_model_20(void **state) { assert_true(run_bytes_model(20) >= 2); }
+static void bytes_model_24(void **state) { assert_true(run_bytes_model(24) >= 2); }
+static void bytes_model_3(void **state) { assert_true(run_bytes_model(3) >= 1); }
+/* Keys this large get nodes of the least fanout, so the tree is deep. */
+static void bytes_model_200(void **state) { assert_true(run_bytes_model(200) >= 4); }
 
 int main(void)
 {
@@ -325,10 +547,15 @@ int main(void)
         cmocka_unit_test(insert_remove_duplicate_absent),
         cmocka_unit_test(count_less_present_and_absent),
         cmocka_unit_test(at_walks_in_order),
-        cmocka_unit_test(at_pointer_survives_other_changes),
+        cmocka_unit_test(keys_are_aligned),
         cmocka_unit_test(sorted_input_both_ways),
         cmocka_unit_test(each_in_order_and_early_stop),
         cmocka_unit_test(matches_sorted_array_model),
+        cmocka_unit_test(bytes_model_4),
+        cmocka_unit_test(bytes_model_20),
+        cmocka_unit_test(bytes_model_24),
+        cmocka_unit_test(bytes_model_3),
+        cmocka_unit_test(bytes_model_200),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
