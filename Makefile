@@ -4,10 +4,10 @@
 CC      ?= cc
 SANITIZE ?=
 PKGS    := libevent libevent_pthreads jansson sqlite3 libsodium gdlib libqrencode libmosquitto \
-           libjpeg
+           libjpeg libcrypto
 RUN_PKGS := build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev \
             libsodium-dev sqlite3 libgd-dev libqrencode-dev libmosquitto-dev libjpeg-dev mosquitto \
-            mosquitto-clients
+            mosquitto-clients libssl-dev
 TEST_PKGS := $(RUN_PKGS) libcmocka-dev nodejs npm chromium fonts-noto-cjk poppler-utils
 
 ifeq ($(SANITIZE),)

@@ -19,7 +19,7 @@ dir=${JX_REPLAY_DIR:-${TMPDIR:-/tmp}/jx-replay-bench}
 db="$dir/replay-$events-$contestants.db"
 flags="-std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
        -D_GNU_SOURCE -Isrc"
-pkgs="libevent libevent_pthreads jansson sqlite3 libsodium"
+pkgs="libevent libevent_pthreads jansson sqlite3 libsodium libcrypto"
 
 echo "== building (make in $(pwd))"
 make -s build/jiangxing >/dev/null
@@ -59,7 +59,7 @@ timed() {
 summary=""
 run=1
 while [ "$run" -le "$runs" ]; do
-    echo "== run $run"
+    echo "== run $run (load average $(cut -d' ' -f1-3 /proc/loadavg))"
     timed "sqlite3 scan of the events table" \
         sqlite3 "$db" "SELECT count(*), sum(length(body)) + sum(length(hash)) FROM events"
     scan=$wall
@@ -68,7 +68,7 @@ while [ "$run" -le "$runs" ]; do
     timed "jiangxing replay" build/jiangxing replay --db "$db"
     rate=$(awk -v n="$events" -v s="$wall" 'BEGIN { printf "%.0f", n / s }')
     summary="$summary
-run $run: replay $wall s ($rate events/s); verify $verify s; sqlite3 scan $scan s"
+run $run: replay $wall s ($rate events/s); verify $verify s; sqlite3 scan $scan s; load $(cut -d' ' -f1 /proc/loadavg)"
     run=$((run + 1))
 done
 echo
@@ -85,6 +85,9 @@ if [ "${JX_REPLAY_PROFILE:-0}" = 1 ]; then
     echo "== profile of jiangxing replay (perf, cpu-clock, DWARF call graphs), by stage"
     perf record -q -e cpu-clock -F 499 --call-graph dwarf,16384 -o "$dir/perf.data" \
         build/jiangxing replay --db "$db" >/dev/null 2>&1
-    perf script -i "$dir/perf.data" -F tid,ip,sym,dso 2>/dev/null | python3 bench/perf_split.py
+    # perf pads a thread id under 10000 with a space, which perf_split.py would read as a
+    # frame: strip it.
+    perf script -i "$dir/perf.data" -F tid,ip,sym,dso 2>/dev/null |
+        sed 's/^ *\([0-9][0-9]*\) *$/\1 /' | python3 bench/perf_split.py
     echo "(perf data kept in $dir/perf.data)"
 fi

@@ -116,12 +116,12 @@ fi
 
 # ---- 2b. the server's code, instrumented, for the live-display harnesses ----------------
 # display and live need the spectator, hub and request code: every src/ folder but core and
-# format (those are in libjx-fuzz.a), with libevent, SQLite, libgd, libqrencode and
-# libmosquitto from the system. photo needs only libgd (its decoders, libjpeg and libpng,
+# format (those are in libjx-fuzz.a), with libevent, SQLite, libgd, libqrencode, libmosquitto
+# and libcrypto from the system. photo needs only libgd (its decoders, libjpeg and libpng,
 # are Debian's and not instrumented). Built only when display or live is asked for.
 SERVER_LIB=$OUT/libjx-fuzz-server.a
 SYS_PKGS=
-for p in libevent libevent_pthreads sqlite3 gdlib libqrencode libmosquitto libpng libjpeg; do
+for p in libevent libevent_pthreads sqlite3 gdlib libqrencode libmosquitto libpng libjpeg libcrypto; do
     pkg-config --exists "$p" 2>/dev/null && SYS_PKGS="$SYS_PKGS $p"
 done
 SYS_CFLAGS=$(pkg-config --cflags $SYS_PKGS 2>/dev/null || true)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs a libFuzzer harness for a while and prints exec/s and coverage.
 # Usage: fuzz/run.sh HARNESS|all SECONDS [extra libFuzzer flags...]
-#   HARNESS: competition, marks, score, request, http, csv, photo, display, live, signals
+#   HARNESS: competition, marks, score, request, http, csv, photo, display, live, signals,
+#   mark_fast
 #   (fuzz/fuzz_<harness>.c); all runs each in turn for SECONDS. Builds first if needed (fuzz/build.sh).
 # The committed seeds (fuzz/corpus/<harness>/) are copied into a scratch corpus,
 # fuzz/out/corpus/<harness>/, which keeps growing across runs and is never committed.
@@ -44,6 +45,7 @@ max_len() {
     display) echo 2048 ;;
     live) echo 600 ;;
     signals) echo 4096 ;;
+    mark_fast) echo 4096 ;;
     *) echo 8192 ;;
     esac
 }

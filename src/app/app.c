@@ -2,12 +2,12 @@
  * apply function here; the kinds and their bodies are listed in docs/design.md §6. */
 #include "app/app.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "format/competition_json.h"
+#include "format/mark_fast.h"
 #include "format/mark_json.h"
 #include "format/signal_json.h"
 
@@ -146,10 +146,21 @@ bool app_watched(const struct app *app, const char *competition)
     return app->watched && app->watched(app->publish_target, competition);
 }
 
+/* Applies parsed marks as one batch and closes the re-judge requests they answer. */
+static int apply_parsed(struct competition *comp, const struct mark *parsed, int n, int *outcomes,
+                        int *failed, struct jx_error *e)
+{
+    int rc = contest_apply_batch(&comp->contest, parsed, n, outcomes, failed, e);
+    for (int i = 0; rc == 0 && i < n; i++)
+        if (outcomes[i] == APPLY_ACCEPTED && comp->n_rejudges) close_rejudges(comp, &parsed[i]);
+    return rc;
+}
+
 int app_apply_marks(struct app *app, struct competition *comp, json_t *const *marks, int n,
                     int64_t at_ms, int *outcomes, int *failed, struct jx_error *e)
 {
-    struct mark *parsed = calloc((size_t)n + 1, sizeof *parsed);
+    struct mark few[8];
+    struct mark *parsed = n <= 8 ? few : calloc((size_t)n, sizeof *parsed);
     if (!parsed) return jx_fail(e, 500, "out_of_memory", NULL, "out of memory");
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
@@ -161,19 +172,25 @@ int app_apply_marks(struct app *app, struct competition *comp, json_t *const *ma
         }
         parsed[i].at_ms = at_ms;
     }
-    if (rc == 0) rc = contest_apply_batch(&comp->contest, parsed, n, outcomes, failed, e);
-    for (int i = 0; rc == 0 && i < n; i++)
-        if (outcomes[i] == APPLY_ACCEPTED) close_rejudges(comp, &parsed[i]);
-    free(parsed);
+    if (rc == 0) rc = apply_parsed(comp, parsed, n, outcomes, failed, e);
+    if (parsed != few) free(parsed);
     return rc;
 }
 
+/* A mark event: the server's plain form of the body is read directly (mark_fast.h), any
+ * other through jansson; both give the same mark, so the same outcome. */
 static int apply_mark(struct app *app, struct competition *comp, const struct event *ev,
                       struct jx_error *e)
 {
+    char scratch[2048];
+    struct mark m;
+    int outcome, failed;
+    if (mark_fast_decode(ev->body, scratch, sizeof scratch, &m) == 0) {
+        m.at_ms = ev->at_ms;
+        return apply_parsed(comp, &m, 1, &outcome, &failed, e);
+    }
     json_t *doc = parse_body(ev, e);
     if (!doc) return -1;
-    int outcome, failed;
     int rc = app_apply_marks(app, comp, &doc, 1, ev->at_ms, &outcome, &failed, e);
     json_decref(doc);
     return rc;
@@ -354,40 +371,24 @@ static int replay_one(const struct event *ev, void *arg)
     return 0;
 }
 
-struct chain_check {
-    const char *path;
-    struct chain chain;
-    int rc;
-};
-
-static void *check_chain(void *arg)
-{
-    struct chain_check *c = arg;
-    c->rc = store_verify_chain(c->path, &c->chain);
-    return NULL;
-}
-
-/* The log is replayed on this thread while its hash chain is checked on another. */
+/* The log is read once: on a second thread, which also checks its hash chain, while
+ * this thread replays it (store_replay). */
 int app_open(struct app *app, const char *db_path, struct jx_error *e)
 {
     memset(app, 0, sizeof *app);
     if (!(app->db = store_open(db_path, e))) return -1;
-    struct chain_check check = {.path = db_path};
-    pthread_t checker;
-    bool checking = pthread_create(&checker, NULL, check_chain, &check) == 0;
+    struct chain chain;
     struct replay r = {app, e};
     app->replaying = true;
-    int rc = store_each_event(app->db, 0, NULL, NULL, replay_one, &r);
+    int rc = store_replay(db_path, replay_one, &r, &chain);
     app->replaying = false;
-    if (checking) pthread_join(checker, NULL);
-    else check.rc = store_verify_chain(db_path, &check.chain);
-    if (rc < 0 || check.rc != 0)
+    if (rc < 0)
         rc = jx_fail(e, 500, "store_read", "db", "读取事件日志失败 / cannot read the event log");
-    else if (check.chain.bad)
+    else if (chain.bad)
         rc = jx_fail(e, 500, "hash_mismatch", "events",
                      "事件 %lld 破坏了哈希链（被篡改、重排或缺失），请运行 jiangxing verify / event "
                      "%lld breaks the hash chain: run jiangxing verify",
-                     (long long)check.chain.bad, (long long)check.chain.bad);
+                     (long long)chain.bad, (long long)chain.bad);
     for (int i = 0; rc == 0 && i < app->n_competitions; i++)
         if (contest_resume_standings(&app->competitions[i]->contest) != 0)
             rc = jx_fail(e, 500, "out_of_memory", NULL, "内存不足 / out of memory");

@@ -233,27 +233,42 @@ struct plan {
     int entry;   /* void: the deduction entry to void */
 };
 
-static void hash_field(crypto_generichash_state *st, const char *s)
+/* Appends s, length first (absent differs from ""), to the text at *n in buf; false when
+ * it does not fit. */
+static bool put_field(unsigned char *buf, size_t size, size_t *n, const char *s)
 {
-    uint32_t len = s ? (uint32_t)strlen(s) : UINT32_MAX; /* absent differs from "" */
-    crypto_generichash_update(st, (const unsigned char *)&len, sizeof len);
-    if (s) crypto_generichash_update(st, (const unsigned char *)s, len);
+    size_t len = s ? strlen(s) : 0;
+    uint32_t prefix = s ? (uint32_t)len : UINT32_MAX;
+    if (size - *n < sizeof prefix + len) return false;
+    memcpy(buf + *n, &prefix, sizeof prefix);
+    if (s) memcpy(buf + *n + sizeof prefix, s, len);
+    *n += sizeof prefix + len;
+    return true;
 }
 
 /* A 128-bit BLAKE2b digest of everything a mark says, to tell a resent mark from a
- * different one under the same key. */
+ * different one under the same key: the numbers, then each text field length-prefixed, so
+ * that different marks never give the same input; hashed in one call. */
 static void fingerprint(const struct mark *m, unsigned char out[FINGERPRINT_SIZE])
 {
-    crypto_generichash_state st;
+    unsigned char stack[4096], *buf = stack; /* holds any mark mark_from_json accepts */
+    const char *texts[5] = {m->contestant, m->criterion, m->judge, m->reason, m->void_key};
     int64_t numbers[3] = {m->type, m->value, m->has_seconds};
-    crypto_generichash_init(&st, NULL, 0, FINGERPRINT_SIZE);
-    crypto_generichash_update(&st, (const unsigned char *)numbers, sizeof numbers);
-    hash_field(&st, m->contestant);
-    hash_field(&st, m->criterion);
-    hash_field(&st, m->judge);
-    hash_field(&st, m->reason);
-    hash_field(&st, m->void_key);
-    crypto_generichash_final(&st, out, FINGERPRINT_SIZE);
+    size_t size = sizeof stack, n;
+    for (;;) {
+        memcpy(buf, numbers, sizeof numbers);
+        n = sizeof numbers;
+        int i = 0;
+        while (i < 5 && put_field(buf, size, &n, texts[i])) i++;
+        if (i == 5) break;
+        /* Longer than the stack buffer (only marks from outside the checked formats). */
+        size = sizeof numbers;
+        for (i = 0; i < 5; i++) size += sizeof(uint32_t) + (texts[i] ? strlen(texts[i]) : 0);
+        if (buf != stack) free(buf);
+        if (!(buf = malloc(size))) abort(); /* out of memory: a digest cannot fail */
+    }
+    crypto_generichash(out, FINGERPRINT_SIZE, buf, n, NULL, 0);
+    if (buf != stack) free(buf);
 }
 
 /* A reason or key counts only with something besides spaces in it. */
@@ -562,11 +577,12 @@ static void restore_undo(struct contest *c, struct undo *u)
 }
 
 /* Forgets the keys the first n marks of a refused batch had added (a mark that
- * failed its own check has outcome -1 and added none). */
+ * failed its own check has outcome -1 and added none), newest first so that the map
+ * gives their copies back. */
 static void forget_batch_keys(struct contest *c, const struct mark *marks, const int *outcomes,
                               int n, int64_t n_keys)
 {
-    for (int i = 0; i < n; i++)
+    for (int i = n - 1; i >= 0; i--)
         if (outcomes[i] == APPLY_ACCEPTED) strmap_remove(&c->keys, marks[i].key);
     c->n_keys = n_keys;
 }
@@ -574,7 +590,9 @@ static void forget_batch_keys(struct contest *c, const struct mark *marks, const
 int contest_apply_batch(struct contest *c, const struct mark *marks, int n, int *outcomes,
                         int *failed, struct jx_error *e)
 {
-    struct undo *undo = calloc((size_t)n + 1, sizeof *undo);
+    /* The last mark needs no undo: a small batch keeps its journal on the stack. */
+    struct undo few[4];
+    struct undo *undo = n <= 5 ? few : calloc((size_t)n, sizeof *undo);
     if (!undo) return jx_fail(e, 500, "out_of_memory", NULL, "内存不足 / out of memory");
     int64_t n_keys = c->n_keys;
     int applied = 0, rc = 0;
@@ -601,7 +619,7 @@ int contest_apply_batch(struct contest *c, const struct mark *marks, int n, int 
         while (applied > 0) restore_undo(c, &undo[--applied]);
     }
     for (int i = 0; i < applied; i++) release_undo(&undo[i]);
-    free(undo);
+    if (undo != few) free(undo);
     return rc;
 }
 

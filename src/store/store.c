@@ -2,10 +2,14 @@
  * knows the log's table layout; writes happen inside the writer's group transaction. */
 #include "store/store.h"
 
+#include <openssl/evp.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
 
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS events("
@@ -115,8 +119,9 @@ static void hash_int(crypto_hash_sha256_state *st, int64_t v)
     crypto_hash_sha256_update(st, bytes, 8);
 }
 
-void event_hash(const struct event *ev, const unsigned char previous[HASH_SIZE],
-                unsigned char out[HASH_SIZE])
+/* The hash fed piece by piece: the definition, and the way when memory is short. */
+static void event_hash_streamed(const struct event *ev, const unsigned char previous[HASH_SIZE],
+                                unsigned char out[HASH_SIZE])
 {
     crypto_hash_sha256_state st;
     crypto_hash_sha256_init(&st);
@@ -130,6 +135,41 @@ void event_hash(const struct event *ev, const unsigned char previous[HASH_SIZE],
     hash_field(&st, ev->contestant);
     hash_field(&st, ev->body);
     crypto_hash_sha256_final(&st, out);
+}
+
+static unsigned char *put_be(unsigned char *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++) p[i] = (unsigned char)(v >> (8 * (bytes - 1 - i)));
+    return p + bytes;
+}
+
+/* The same bytes as event_hash_streamed, laid out in one buffer and hashed at once by
+ * OpenSSL (with the processor's SHA instructions where it has them). */
+void event_hash(const struct event *ev, const unsigned char previous[HASH_SIZE],
+                unsigned char out[HASH_SIZE])
+{
+    const char *fields[6] = {ev->competition, ev->kind, ev->actor, ev->key, ev->contestant, ev->body};
+    size_t lens[6], total = HASH_SIZE + 16;
+    for (int i = 0; i < 6; i++) {
+        lens[i] = fields[i] ? strlen(fields[i]) : 0;
+        total += 4 + lens[i];
+    }
+    unsigned char stack[2048], *buf = total <= sizeof stack ? stack : malloc(total);
+    if (!buf) {
+        event_hash_streamed(ev, previous, out);
+        return;
+    }
+    unsigned char *p = buf;
+    memcpy(p, previous, HASH_SIZE);
+    p = put_be(p + HASH_SIZE, (uint64_t)ev->seq, 8);
+    p = put_be(p, (uint64_t)ev->at_ms, 8);
+    for (int i = 0; i < 6; i++) {
+        p = put_be(p, fields[i] ? (uint32_t)lens[i] : 0xffffffffu, 4); /* NULL differs from "" */
+        if (fields[i]) memcpy(p, fields[i], lens[i]);
+        p += lens[i];
+    }
+    if (EVP_Digest(buf, total, out, NULL, EVP_sha256(), NULL) != 1) abort();
+    if (buf != stack) free(buf);
 }
 
 int store_log_tail(sqlite3 *db, int64_t *seq, unsigned char hash[HASH_SIZE])
@@ -232,6 +272,192 @@ int store_verify_chain(const char *path, struct chain *c)
     int rc = db ? store_each_event(db, 0, NULL, NULL, check_link, c) : -1;
     store_close(db);
     return rc < 0 ? -1 : 0;
+}
+
+/* ---- replay: the log read once, its chain checked beside the reading ------------------
+ * A reader thread scans the log on its own connection, checks each link and copies each
+ * event into a batch; the calling thread takes the batches in order and applies them.
+ * The batches form a ring: the reader fills slot (head + count) % RING while the caller
+ * works on slot head, which stays counted until it is handed back. */
+
+#define RING 8
+#define BATCH_EVENTS 1024
+#define BATCH_BYTES (256 * 1024)
+#define ABSENT UINT32_MAX /* a NULL string */
+
+struct copied_event {
+    int64_t seq, at_ms;
+    uint32_t text[6]; /* offsets in bytes: competition, kind, actor, key, contestant, body */
+    unsigned char hash[HASH_SIZE];
+};
+
+struct batch {
+    int n;
+    size_t used, cap;
+    char *bytes;
+    struct copied_event events[BATCH_EVENTS];
+};
+
+struct pipe {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    struct batch *ring[RING];
+    int head, count;
+    bool done;    /* the reader has published its last batch */
+    bool stopped; /* the caller wants no more events (the chain is still checked) */
+    int read_rc;  /* store_each_event's answer on the reader's connection */
+    const char *path;
+    struct chain *chain;
+    struct batch *filling;
+};
+
+static void publish(struct pipe *p)
+{
+    pthread_mutex_lock(&p->lock);
+    p->count++;
+    pthread_cond_broadcast(&p->changed);
+    while (p->count == RING && !p->stopped) pthread_cond_wait(&p->changed, &p->lock);
+    p->filling = p->stopped ? NULL : p->ring[(p->head + p->count) % RING];
+    pthread_mutex_unlock(&p->lock);
+    if (p->filling) p->filling->n = 0, p->filling->used = 0;
+}
+
+/* Room for len more bytes in the batch being filled (publishing it when full). */
+static int make_room(struct pipe *p, size_t len)
+{
+    struct batch *b = p->filling;
+    if (b->n < BATCH_EVENTS && b->cap - b->used >= len) return 0;
+    if (b->n > 0) {
+        publish(p);
+        if (!(b = p->filling)) return 0;
+    }
+    if (b->cap < len) {
+        char *grown = realloc(b->bytes, len);
+        if (!grown) return -1;
+        b->bytes = grown;
+        b->cap = len;
+    }
+    return 0;
+}
+
+static uint32_t copy_text(struct batch *b, const char *s)
+{
+    if (!s) return ABSENT;
+    size_t len = strlen(s) + 1;
+    uint32_t at = (uint32_t)b->used;
+    memcpy(b->bytes + b->used, s, len);
+    b->used += len;
+    return at;
+}
+
+static int read_one(const struct event *ev, void *arg)
+{
+    struct pipe *p = arg;
+    if (!p->chain->bad) check_link(ev, p->chain);
+    if (!p->filling) return p->chain->bad ? 1 : 0; /* the caller stopped: only the chain */
+    const char *texts[6] = {ev->competition, ev->kind, ev->actor, ev->key, ev->contestant, ev->body};
+    size_t len = 0;
+    for (int i = 0; i < 6; i++) len += texts[i] ? strlen(texts[i]) + 1 : 0;
+    if (len > UINT32_MAX / 2) return -1;
+    if (make_room(p, len) != 0) return -1;
+    struct batch *b = p->filling;
+    if (!b) return p->chain->bad ? 1 : 0;
+    struct copied_event *c = &b->events[b->n++];
+    c->seq = ev->seq;
+    c->at_ms = ev->at_ms;
+    memcpy(c->hash, ev->hash, HASH_SIZE);
+    for (int i = 0; i < 6; i++) c->text[i] = copy_text(b, texts[i]);
+    return 0;
+}
+
+static void *reader(void *arg)
+{
+    struct pipe *p = arg;
+    sqlite3 *db = store_open(p->path, NULL);
+    int rc = db ? store_each_event(db, 0, NULL, NULL, read_one, p) : -1;
+    store_close(db);
+    pthread_mutex_lock(&p->lock);
+    p->read_rc = rc < 0 ? -1 : 0;
+    if (p->filling && p->filling->n > 0) p->count++;
+    p->done = true;
+    pthread_cond_broadcast(&p->changed);
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+static const char *text_at(const struct batch *b, uint32_t at)
+{
+    return at == ABSENT ? NULL : b->bytes + at;
+}
+
+static struct event event_at(const struct batch *b, int i)
+{
+    const struct copied_event *c = &b->events[i];
+    struct event ev = {c->seq, c->at_ms, text_at(b, c->text[0]), text_at(b, c->text[1]),
+                       text_at(b, c->text[2]), text_at(b, c->text[3]), text_at(b, c->text[4]),
+                       text_at(b, c->text[5]), {0}};
+    memcpy(ev.hash, c->hash, HASH_SIZE);
+    return ev;
+}
+
+int store_replay(const char *path, int (*fn)(const struct event *ev, void *arg), void *arg,
+                 struct chain *chain)
+{
+    memset(chain, 0, sizeof *chain);
+    struct pipe p = {.path = path, .chain = chain};
+    int rc = 0;
+    for (int i = 0; i < RING && rc == 0; i++)
+        if (!(p.ring[i] = calloc(1, sizeof *p.ring[i])) ||
+            !(p.ring[i]->bytes = malloc(p.ring[i]->cap = BATCH_BYTES)))
+            rc = -1;
+    pthread_t thread;
+    bool locks = rc == 0 && pthread_mutex_init(&p.lock, NULL) == 0;
+    if (locks && pthread_cond_init(&p.changed, NULL) != 0) {
+        pthread_mutex_destroy(&p.lock);
+        locks = false;
+    }
+    p.filling = p.ring[0];
+    if (!locks || pthread_create(&thread, NULL, reader, &p) != 0) rc = -1;
+    if (rc != 0) { /* no thread: the same work, one after the other */
+        if (locks) {
+            pthread_mutex_destroy(&p.lock);
+            pthread_cond_destroy(&p.changed);
+        }
+        for (int i = 0; i < RING; i++)
+            if (p.ring[i]) free(p.ring[i]->bytes), free(p.ring[i]);
+        sqlite3 *db = store_open(path, NULL);
+        rc = db ? store_each_event(db, 0, NULL, NULL, fn, arg) : -1;
+        store_close(db);
+        if (store_verify_chain(path, chain) != 0) rc = -1;
+        return rc;
+    }
+    int stopped = 0;
+    for (;;) {
+        pthread_mutex_lock(&p.lock);
+        while (p.count == 0 && !p.done) pthread_cond_wait(&p.changed, &p.lock);
+        bool last = p.count == 0;
+        pthread_mutex_unlock(&p.lock);
+        if (last) break;
+        const struct batch *b = p.ring[p.head];
+        for (int i = 0; i < b->n && !stopped; i++) {
+            struct event ev = event_at(b, i);
+            stopped = fn(&ev, arg);
+        }
+        pthread_mutex_lock(&p.lock);
+        p.head = (p.head + 1) % RING;
+        p.count--;
+        if (stopped) p.stopped = true;
+        pthread_cond_broadcast(&p.changed);
+        pthread_mutex_unlock(&p.lock);
+    }
+    pthread_join(thread, NULL);
+    pthread_mutex_destroy(&p.lock);
+    pthread_cond_destroy(&p.changed);
+    for (int i = 0; i < RING; i++) {
+        free(p.ring[i]->bytes);
+        free(p.ring[i]);
+    }
+    return p.read_rc < 0 ? -1 : stopped;
 }
 
 int store_put_result(sqlite3 *db, const char *competition, const char *contestant, int64_t total,

@@ -51,6 +51,13 @@ struct chain {
 /* Checks the whole chain of the database at path on its own connection. -1 when the
  * log cannot be read. Safe to run on a thread of its own. */
 int store_verify_chain(const char *path, struct chain *c);
+/* Reads the log of the database at path once, on a thread of its own connection that
+ * also checks the whole chain into *c, and calls fn on every event in order on the
+ * calling thread (the event valid during the call). fn returning non-zero stops the
+ * calls (the chain is still checked to its end or first break) and is returned; -1
+ * when the log cannot be read. */
+int store_replay(const char *path, int (*fn)(const struct event *ev, void *arg), void *arg,
+                 struct chain *c);
 
 /* The stored projection of one contestant's result. */
 int store_put_result(sqlite3 *db, const char *competition, const char *contestant, int64_t total,
