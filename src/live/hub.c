@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include "store/store.h"
@@ -325,7 +327,11 @@ void hub_attach(struct hub *h, struct evhttp_request *req, const char *competiti
     evhttp_connection_set_closecb(cl->conn, on_close, cl);
     /* A stream's client has nothing more to say: stop reading past a little, so a client
      * writing into its stream cannot make us hold its bytes (dropped at the heartbeat). */
-    bufferevent_setwatermark(evhttp_connection_get_bufferevent(cl->conn), EV_READ, 0, MAX_INPUT);
+    struct bufferevent *bev = evhttp_connection_get_bufferevent(cl->conn);
+    bufferevent_setwatermark(bev, EV_READ, 0, MAX_INPUT);
+    /* Frames are small and must leave at once: no waiting for the previous one's ACK. */
+    int on = 1;
+    setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     evbuffer_add_reference(h->scratch, hello, sizeof hello - 1, NULL, NULL);
     evhttp_send_reply_chunk(req, h->scratch);
     if (resumable(h, ch, last_id)) {

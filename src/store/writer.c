@@ -1,6 +1,7 @@
 /* Group commit: the loop thread queues jobs; the writer takes all queued jobs, runs
  * them in one transaction, commits (fsync), then hands them back to the loop to answer.
- * A failed write or commit is fatal: the process stops rather than acknowledge it. */
+ * A failed write or commit is fatal: the process stops rather than acknowledge it.
+ * Checkpoints run on a thread of their own, so no commit waits for one. */
 #include "store/writer.h"
 
 #include <event2/event.h>
@@ -18,11 +19,16 @@ struct writer_job {
     struct writer_job *next;
 };
 
+/* WAL pages after which a checkpoint is started (~32 MB): hot pages (index leaves, result
+ * rows) are copied back once per checkpoint, so fewer checkpoints copy far less. */
+#define CHECKPOINT_PAGES 8000
+
 struct writer {
-    sqlite3 *db;
-    pthread_t thread;
+    sqlite3 *db, *checkpoint_db;
+    pthread_t thread, checkpointer;
     pthread_mutex_t lock;
-    pthread_cond_t wake;
+    pthread_cond_t wake, checkpoint_wake;
+    bool checkpoint_wanted;
     struct writer_job *queue, **queue_tail; /* waiting to be written */
     struct writer_job *done, **done_tail;   /* committed, waiting for the loop */
     struct event *done_event;
@@ -69,6 +75,37 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
+/* On the writer thread, after each commit: a long WAL wakes the checkpointer. */
+static int on_wal(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    struct writer *w = arg;
+    if (pages >= CHECKPOINT_PAGES) {
+        pthread_mutex_lock(&w->lock);
+        w->checkpoint_wanted = true;
+        pthread_cond_signal(&w->checkpoint_wake);
+        pthread_mutex_unlock(&w->lock);
+    }
+    return SQLITE_OK;
+}
+
+/* Copies the WAL back into the database on its own connection (PASSIVE: the writer keeps
+ * committing meanwhile; SQLite starts the WAL over once it has all been copied back). */
+static void *checkpointer_main(void *arg)
+{
+    struct writer *w = arg;
+    pthread_mutex_lock(&w->lock);
+    for (;;) {
+        while (!w->checkpoint_wanted && !w->stopping) pthread_cond_wait(&w->checkpoint_wake, &w->lock);
+        if (w->stopping) break;
+        w->checkpoint_wanted = false;
+        pthread_mutex_unlock(&w->lock);
+        sqlite3_wal_checkpoint_v2(w->checkpoint_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&w->lock);
+    }
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
 /* On the loop thread: answer every committed job. */
 static void run_done(evutil_socket_t fd, short what, void *arg)
 {
@@ -89,26 +126,31 @@ struct writer *writer_start(const char *path, struct event_base *base)
     struct writer *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     struct jx_error e;
-    if (!(w->db = store_open(path, &e))) {
+    if (!(w->db = store_open(path, &e)) || !(w->checkpoint_db = store_open(path, &e))) {
         fprintf(stderr, "jiangxing: %s\n", e.message);
+        store_close(w->db);
         free(w);
         return NULL;
     }
-    /* Checkpoint every ~32 MB of WAL rather than 4 MB: hot pages (index leaves, result
-     * rows) are copied back once per checkpoint, so fewer checkpoints copy far less. */
-    sqlite3_wal_autocheckpoint(w->db, 8000);
+    sqlite3_wal_hook(w->db, on_wal, w); /* instead of checkpointing inside a COMMIT */
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);
+    pthread_cond_init(&w->checkpoint_wake, NULL);
     w->queue_tail = &w->queue;
     w->done_tail = &w->done;
     w->done_event = event_new(base, -1, 0, run_done, w);
     /* Committed answers go out before new requests are read (priority 0 of 2). */
     if (w->done_event) event_priority_set(w->done_event, 0);
-    if (!w->done_event || pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+    if (!w->done_event || pthread_create(&w->checkpointer, NULL, checkpointer_main, w) != 0) {
         if (w->done_event) event_free(w->done_event);
+        store_close(w->checkpoint_db);
         store_close(w->db);
         free(w);
         return NULL;
+    }
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        fprintf(stderr, "jiangxing: writer: cannot start its thread — stopping\n");
+        abort();
     }
     return w;
 }
@@ -134,12 +176,16 @@ void writer_stop(struct writer *w)
     pthread_mutex_lock(&w->lock);
     w->stopping = true;
     pthread_cond_signal(&w->wake);
+    pthread_cond_signal(&w->checkpoint_wake);
     pthread_mutex_unlock(&w->lock);
     pthread_join(w->thread, NULL);
+    pthread_join(w->checkpointer, NULL);
     run_done(-1, 0, w);
     event_free(w->done_event);
-    store_close(w->db);
+    store_close(w->checkpoint_db);
+    store_close(w->db); /* the last connection checkpoints what is left */
     pthread_mutex_destroy(&w->lock);
     pthread_cond_destroy(&w->wake);
+    pthread_cond_destroy(&w->checkpoint_wake);
     free(w);
 }
