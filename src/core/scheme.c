@@ -54,7 +54,14 @@ int scheme_add_contestant(struct scheme *s, struct contestant *c)
         s->contestants = grown;
         s->cap_contestants = cap;
     }
-    if (strmap_put(&s->contestant_index, c->id, s->n_contestants) != 0) return -1;
+    int64_t other;
+    bool shared = c->station[0] && strmap_get(&s->station_index, c->station, &other);
+    if (strmap_put(&s->contestant_index, c->id, s->n_contestants) != 0 ||
+        (c->station[0] &&
+         strmap_put(&s->station_index, c->station, shared ? -2 : s->n_contestants) != 0)) {
+        strmap_remove(&s->contestant_index, c->id);
+        return -1;
+    }
     s->contestants[s->n_contestants++] = *c;
     return 0;
 }
@@ -109,6 +116,7 @@ void scheme_release(struct scheme *s)
     }
     free(s->contestants);
     strmap_release(&s->contestant_index);
+    strmap_release(&s->station_index);
     memset(s, 0, sizeof *s);
 }
 
@@ -237,11 +245,6 @@ int scheme_validate(struct scheme *s, struct jx_error *e)
 
 int scheme_station(const struct scheme *s, const char *station)
 {
-    int found = -1;
-    for (int i = 0; i < s->n_contestants; i++)
-        if (strcmp(s->contestants[i].station, station) == 0) {
-            if (found >= 0) return -2;
-            found = i;
-        }
-    return found;
+    int64_t index;
+    return station[0] && strmap_get(&s->station_index, station, &index) ? (int)index : -1;
 }

@@ -108,6 +108,7 @@ struct scheme {
     enum award_scope award_scope;
     struct contestant *contestants; int n_contestants, cap_contestants;
     struct strmap contestant_index; /* id → index into contestants */
+    struct strmap station_index;    /* station → index into contestants, -2 when shared */
 };
 
 void scheme_release(struct scheme *s);

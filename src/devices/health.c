@@ -97,6 +97,7 @@ void release_states(struct devices *d)
     for (int i = 0; i < d->n_logs; i++) {
         free(d->logs[i]->competition);
         free(d->logs[i]->stations);
+        strmap_release(&d->logs[i]->station_index);
         json_decref(d->logs[i]->counts);
         free(d->logs[i]);
     }

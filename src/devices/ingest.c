@@ -65,12 +65,16 @@ static void refuse(struct devices *d, struct device_log *l, const struct queued 
 
 static struct station *station_of(struct device_log *l, const char *station, int contestant)
 {
-    for (int i = 0; i < l->n_stations; i++)
-        if (strcmp(l->stations[i].station, station) == 0) return &l->stations[i];
+    int64_t known;
+    if (strmap_get(&l->station_index, station, &known)) return &l->stations[known];
+    if (strmap_put(&l->station_index, station, l->n_stations) != 0) return NULL;
     if (l->n_stations == l->cap_stations) {
         int cap = l->cap_stations ? l->cap_stations * 2 : 32;
         struct station *grown = realloc(l->stations, (size_t)cap * sizeof *grown);
-        if (!grown) return NULL;
+        if (!grown) {
+            strmap_remove(&l->station_index, station);
+            return NULL;
+        }
         l->stations = grown;
         l->cap_stations = cap;
     }

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "core/strmap.h"
 #include "devices/devices.h"
 
 struct mosquitto;
@@ -38,6 +39,7 @@ struct device_log {
     char *competition;
     struct station *stations;
     int n_stations, cap_stations;
+    struct strmap station_index; /* station → index into stations */
     json_t *counts; /* outcome or refusal reason → count */
     struct refusal recent[RECENT];
     int n_recent, next_recent;

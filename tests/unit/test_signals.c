@@ -136,6 +136,26 @@ static void test_person_wins(void **state)
     contest_release(&c);
 }
 
+/* Devices address stations: one contestant's, none, or several sharing it (ambiguous). */
+static void test_station_lookup(void **state)
+{
+    struct contest c;
+    struct jx_error e;
+    load_text(&c, file_text);
+    assert_int_equal(scheme_station(&c.scheme, "01"), 0);
+    assert_int_equal(scheme_station(&c.scheme, "02"), -1);
+    assert_int_equal(scheme_station(&c.scheme, ""), -1);
+    const char *ids[] = {"C2", "C3"}, *stations[] = {"02", "01"};
+    for (int i = 0; i < 2; i++) {
+        struct contestant who = {.id = strdup(ids[i]), .name = strdup("n"),
+                                 .station = strdup(stations[i]), .org = strdup("")};
+        assert_int_equal(contest_add_contestant(&c, &who, &e), 0);
+    }
+    assert_int_equal(scheme_station(&c.scheme, "02"), 1);
+    assert_int_equal(scheme_station(&c.scheme, "01"), -2); /* C1 and C3 share it */
+    contest_release(&c);
+}
+
 static void expect_rule_error(const char *from, const char *to, const char *code)
 {
     char *text = malloc(strlen(file_text) + 200);
@@ -209,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_person_wins),
         cmocka_unit_test(test_rule_checks),
         cmocka_unit_test(test_device_messages),
+        cmocka_unit_test(test_station_lookup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
