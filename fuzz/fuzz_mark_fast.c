@@ -30,17 +30,8 @@
 #include "format/mark_fast.h"
 #include "format/mark_json.h"
 #include "format/standings_json.h"
+#include "fuzz.h"
 
-#define CHECK(cond)                                                                        \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            fprintf(stderr, "\n==fuzz== invariant broken: %s (%s:%d)\n", #cond, __FILE__, \
-                    __LINE__);                                                             \
-            __builtin_trap();                                                              \
-        }                                                                                  \
-    } while (0)
-
-#define FUZZ_CHECKER __attribute__((no_sanitize("coverage")))
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
