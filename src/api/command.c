@@ -5,28 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct pending_reply {
-    struct evhttp_request *req;
-    struct server *server;
-    struct app *app;
-    int status;
-    json_t *reply;
-};
-
-static void answer(void *arg)
-{
-    struct pending_reply *p = arg;
-    struct ctx c = {.req = p->req, .server = p->server, .app = p->app};
-    reply_json(&c, p->status, p->reply);
-    free(p);
-}
+static void answer(void *arg) { later_reply(arg); }
 
 void reply_when_durable(struct ctx *c, struct commit *commit, int status, json_t *reply)
 {
-    struct pending_reply *p = malloc(sizeof *p);
-    if (!p) abort(); /* the state already changed: never answer without committing */
-    *p = (struct pending_reply){c->req, c->server, c->app, status, reply};
-    commit_submit(commit, answer, p);
+    struct later *l = later_new(c, status, reply);
+    if (!l) abort(); /* the state already changed: never answer without committing */
+    commit_submit(commit, answer, l);
 }
 
 /* The live frame an event gives the displays, if any (marks have their own: a delta). */

@@ -18,31 +18,27 @@ void handle_devices(struct ctx *c)
         reply_json(c, 200, devices_status(c->server->devices, comp));
 }
 
-struct pending_account_reply {
-    struct ctx ctx;
-    int status;
-};
-
 /* The broker answered: 201/200 with the account (and, when issued, a QR code of it). */
 static void account_done(json_t *result, const char *error, void *arg)
 {
-    struct pending_account_reply *p = arg;
+    struct later *p = arg;
     if (!result) {
         char message[300];
         snprintf(message, sizeof message, "设备服务器未完成操作：%.100s / the broker refused: %.100s",
                  error, error);
         reply_fail(&p->ctx, 502, "broker_error", NULL, message);
-    } else {
-        if (json_object_get(result, "password")) {
-            char *text = json_dumps(result, JSON_COMPACT | JSON_SORT_KEYS);
-            char *svg = text ? qr_svg(text) : NULL;
-            if (svg) json_object_set_new(result, "qr_svg", json_string(svg));
-            free(svg);
-            free(text);
-        }
-        reply_json(&p->ctx, p->status, result);
+        later_drop(p);
+        return;
     }
-    free(p);
+    if (json_object_get(result, "password")) {
+        char *text = json_dumps(result, JSON_COMPACT | JSON_SORT_KEYS);
+        char *svg = text ? qr_svg(text) : NULL;
+        if (svg) json_object_set_new(result, "qr_svg", json_string(svg));
+        free(svg);
+        free(text);
+    }
+    p->body = result;
+    later_reply(p);
 }
 
 /* The competition and a station a contestant holds, or answered and false. */
@@ -82,16 +78,14 @@ static void change_account(struct ctx *c, bool issue)
     const char *station;
     json_t *doc;
     if (!account_target(c, &comp, &station, &doc)) return;
-    struct pending_account_reply *p = malloc(sizeof *p);
+    struct later *p = later_new(c, issue ? 201 : 200, NULL);
     int rc = -1;
     if (p) {
-        *p = (struct pending_account_reply){*c, issue ? 201 : 200};
-        p->ctx.body = NULL;
         rc = issue ? devices_issue(c->server->devices, comp, station, account_done, p)
                    : devices_revoke(c->server->devices, comp, station, account_done, p);
     }
     if (rc != 0) {
-        free(p);
+        if (p) later_drop(p);
         reply_fail(c, 503, "broker_unreachable", NULL,
                    "无法联系设备服务器，请稍后再试 / cannot reach the broker: try again shortly");
     }

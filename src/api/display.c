@@ -11,39 +11,21 @@
 #define MAX_COMMENTARY_CHARS 500
 #define MAX_PLEDGE_CHARS 200
 
-/* Answers a write once durable: status + body (stolen). */
-struct pending {
-    struct ctx ctx;
-    int status;
-    json_t *body;
-};
+/* Answers a write once durable: status + body. */
+static void written(int64_t id, void *arg) { later_reply(arg); }
 
-static void written(int64_t id, void *arg)
+static struct later *pending_new(struct ctx *c, int status, json_t *body)
 {
-    struct pending *p = arg;
-    reply_json(&p->ctx, p->status, p->body);
-    free(p);
-}
-
-static struct pending *pending_new(struct ctx *c, int status, json_t *body)
-{
-    struct pending *p = malloc(sizeof *p);
-    if (!p) {
-        json_decref(body);
-        reply_fail(c, 500, "out_of_memory", NULL, "out of memory");
-        return NULL;
-    }
-    *p = (struct pending){*c, status, body};
-    p->ctx.body = NULL;
+    struct later *p = later_new(c, status, body);
+    if (!p) reply_fail(c, 500, "out_of_memory", NULL, "out of memory");
     return p;
 }
 
-/* Runs rc: on error frees p and answers e. */
-static void finish(struct ctx *c, struct pending *p, int rc, const struct jx_error *e)
+/* Runs rc: on error drops p and answers e. */
+static void finish(struct ctx *c, struct later *p, int rc, const struct jx_error *e)
 {
     if (rc == 0) return;
-    json_decref(p->body);
-    free(p);
+    later_drop(p);
     reply_error(c, e);
 }
 
@@ -69,7 +51,7 @@ void handle_set_display(struct ctx *c)
     if (!doc) return;
     struct jx_error e;
     json_object_del(doc, "public_url");
-    struct pending *p = pending_new(c, 200, NULL);
+    struct later *p = pending_new(c, 200, NULL);
     if (p) {
         int rc = social_set_settings(c->server->social, comp, doc, written, p, &e);
         if (rc == 0) p->body = display_json(c, comp);
@@ -106,7 +88,7 @@ void handle_moderate(struct ctx *c)
         reply_fail(c, 400, "invalid_action", "action",
                    "action 须为 approve、reject 或 block / action must be approve, reject or block");
     } else {
-        struct pending *p = pending_new(c, 200, json_pack("{s:I, s:s}", "id", id, "action", action));
+        struct later *p = pending_new(c, 200, json_pack("{s:I, s:s}", "id", id, "action", action));
         if (p)
             finish(c, p,
                    social_moderate(c->server->social, comp, id, action, c->session->username,
@@ -126,7 +108,7 @@ void handle_commentary(struct ctx *c)
     if (!plain_text(text, MAX_COMMENTARY_CHARS)) {
         reply_fail(c, 400, "invalid_text", "text", "解说须为 1–500 个字符 / commentary is 1–500 characters");
     } else {
-        struct pending *p = pending_new(c, 201, json_pack("{s:b}", "ok", 1));
+        struct later *p = pending_new(c, 201, json_pack("{s:b}", "ok", 1));
         if (p)
             finish(c, p,
                    social_commentary(c->server->social, comp, text, c->session->name, written, p, &e),
@@ -146,7 +128,7 @@ void handle_set_profile(struct ctx *c)
     if (!pledge || (*pledge && !plain_text(pledge, MAX_PLEDGE_CHARS))) {
         reply_fail(c, 400, "invalid_text", "pledge", "宣言须为至多 200 个字符 / a pledge is at most 200 characters");
     } else {
-        struct pending *p = pending_new(c, 200, json_pack("{s:s}", "pledge", pledge));
+        struct later *p = pending_new(c, 200, json_pack("{s:s}", "pledge", pledge));
         if (p) finish(c, p, social_set_pledge(c->server->social, comp, who, pledge, written, p, &e), &e);
     }
     json_decref(doc);
@@ -164,7 +146,7 @@ void handle_set_photo(struct ctx *c)
         reply_error(c, &e);
         return;
     }
-    struct pending *p = pending_new(c, 200, json_pack("{s:b, s:I}", "photo", 1, "bytes", (json_int_t)len));
+    struct later *p = pending_new(c, 200, json_pack("{s:b, s:I}", "photo", 1, "bytes", (json_int_t)len));
     if (!p) {
         free(jpeg);
     } else if (social_set_photo(c->server->social, comp, who, jpeg, len, written, p) != 0) {

@@ -87,17 +87,12 @@ static void react(struct ctx *c, enum reaction kind)
 void handle_like(struct ctx *c) { react(c, REACT_LIKE); }
 void handle_cheer(struct ctx *c) { react(c, REACT_CHEER); }
 
-struct pending_comment {
-    struct ctx ctx;
-    bool published;
-};
-
+/* The comment is durable: its id joins the status already in the answer. */
 static void comment_written(int64_t id, void *arg)
 {
-    struct pending_comment *p = arg;
-    reply_json(&p->ctx, 202, json_pack("{s:I, s:s}", "id", (json_int_t)id, "status",
-                                       p->published ? "published" : "pending"));
-    free(p);
+    struct later *p = arg;
+    json_object_set_new(p->body, "id", json_integer((json_int_t)id));
+    later_reply(p);
 }
 
 /* Text a person typed: valid UTF-8, 1 to max characters, no control characters but newlines. */
@@ -127,18 +122,17 @@ void handle_comment(struct ctx *c)
                 (who = scheme_contestant(&sp.comp->contest.scheme, json_string_value(about))) < 0)) {
         reply_fail(c, 404, "unknown_contestant", "contestant", "未知选手 / unknown contestant");
     } else {
-        struct pending_comment *p = malloc(sizeof *p);
+        struct later *p = later_new(c, 202, json_object());
         struct jx_error e;
+        bool published;
         if (!p) {
             reply_fail(c, 500, "out_of_memory", NULL, "out of memory");
-        } else {
-            p->ctx = *c;
-            p->ctx.body = NULL;
-            if (social_comment(c->server->social, sp.comp, who, sp.device, text, &p->published,
-                               comment_written, p, &e) != 0) {
-                free(p);
-                reply_error(c, &e);
-            }
+        } else if (social_comment(c->server->social, sp.comp, who, sp.device, text, &published,
+                                  comment_written, p, &e) != 0) {
+            later_drop(p);
+            reply_error(c, &e);
+        } else { /* answered once written, never before this returns */
+            json_object_set_new(p->body, "status", json_string(published ? "published" : "pending"));
         }
     }
     json_decref(doc);

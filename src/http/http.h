@@ -56,6 +56,20 @@ void reply_error(struct ctx *c, const struct jx_error *e);
 void reply_download(struct ctx *c, const char *type, const char *filename, const char *data,
                     size_t len);
 void reply_fail(struct ctx *c, int status, const char *code, const char *field, const char *message);
+/* An answer sent once something finishes after the handler has returned (the writer, the
+ * broker): a copy of the request's context (without its body) and what to send. */
+struct later {
+    struct ctx ctx;
+    int status;
+    json_t *body;
+};
+/* NULL when out of memory (body is freed then). */
+struct later *later_new(const struct ctx *c, int status, json_t *body);
+/* Sends status + body and frees l. */
+void later_reply(struct later *l);
+/* Frees l without answering (the caller answers some other way). */
+void later_drop(struct later *l);
+
 /* Parses the body as a JSON object; on failure replies 400 and returns NULL. */
 json_t *body_json(struct ctx *c);
 /* The competition named by params[0], or replies 404 and returns NULL. */

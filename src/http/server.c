@@ -90,6 +90,30 @@ void reply_error(struct ctx *c, const struct jx_error *e)
     reply_fail(c, e->status, e->code, e->field, e->message);
 }
 
+struct later *later_new(const struct ctx *c, int status, json_t *body)
+{
+    struct later *l = malloc(sizeof *l);
+    if (!l) {
+        json_decref(body);
+        return NULL;
+    }
+    *l = (struct later){*c, status, body};
+    l->ctx.body = NULL; /* the request's own, freed when the handler returns */
+    return l;
+}
+
+void later_reply(struct later *l)
+{
+    reply_json(&l->ctx, l->status, l->body);
+    free(l);
+}
+
+void later_drop(struct later *l)
+{
+    json_decref(l->body);
+    free(l);
+}
+
 json_t *body_json(struct ctx *c)
 {
     json_error_t jerr;
