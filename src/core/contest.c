@@ -205,7 +205,8 @@ void contest_start_stage_clock(struct contest *c, int contestant, int module, in
 }
 
 /* After a mark on a staged module: the module's start, and when each stage now passed was
- * first passed (a stage no longer passed forgets its time). */
+ * first passed. A stage keeps that time when a correction of an earlier one takes the pass
+ * away for a while: the contestant did the work then (and only passed stages are shown). */
 static void tick_stage_clock(struct contest *c, int contestant, int module, int64_t at_ms)
 {
     int64_t *clock = stage_clock_at(c, contestant, module);
@@ -213,9 +214,8 @@ static void tick_stage_clock(struct contest *c, int contestant, int module, int6
     const struct module *mod = &c->scheme.modules[module];
     int current = stage_current(&c->scheme, contest_cell(c, contestant, 0), mod);
     if (!clock[0]) clock[0] = at_ms;
-    for (int k = 0; k < mod->n_stages; k++)
-        if (k >= current) clock[1 + k] = 0;
-        else if (!clock[1 + k]) clock[1 + k] = at_ms;
+    for (int k = 0; k < current; k++)
+        if (!clock[1 + k]) clock[1 + k] = at_ms;
 }
 
 bool contest_complete(const struct contest *c, int contestant)

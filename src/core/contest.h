@@ -120,7 +120,8 @@ int contest_unlock_module(struct contest *c, int module, const char *reason, str
 
 /* A contestant's clock in a module with stages, in server ms (0: unknown or not yet):
  * [0] when the module began (its first mark or rule start signal), [1 + k] when stage k
- * was passed. NULL for a module without stages. */
+ * was first passed (kept when a correction takes the pass away for a while; only the
+ * stages before the current one count as passed). NULL for a module without stages. */
 const int64_t *contest_stage_clock(const struct contest *c, int contestant, int module);
 /* Starts a contestant's clock in a staged module if it has not started (a start signal). */
 void contest_start_stage_clock(struct contest *c, int contestant, int module, int64_t at_ms);

@@ -75,11 +75,17 @@ static void *writer_main(void *arg)
     return NULL;
 }
 
-/* On the writer thread, after each commit: a long WAL wakes the checkpointer. */
+/* On the writer thread, after each commit: from a quarter of CHECKPOINT_PAGES on, the
+ * checkpointer copies the WAL back while commits go on. Racing a stream of commits, its
+ * PASSIVE checkpoints seldom reach the end, and only then may the WAL start over; so at
+ * CHECKPOINT_PAGES the writer checkpoints between two transactions itself, which costs
+ * little once the checkpointer has copied nearly everything. */
 static int on_wal(void *arg, sqlite3 *db, const char *name, int pages)
 {
     struct writer *w = arg;
-    if (pages >= CHECKPOINT_PAGES) {
+    if (pages >= CHECKPOINT_PAGES)
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    else if (pages >= CHECKPOINT_PAGES / 4) {
         pthread_mutex_lock(&w->lock);
         w->checkpoint_wanted = true;
         pthread_cond_signal(&w->checkpoint_wake);
@@ -183,7 +189,7 @@ void writer_stop(struct writer *w)
     run_done(-1, 0, w);
     event_free(w->done_event);
     store_close(w->checkpoint_db);
-    store_close(w->db); /* the last connection checkpoints what is left */
+    store_close(w->db);
     pthread_mutex_destroy(&w->lock);
     pthread_cond_destroy(&w->wake);
     pthread_cond_destroy(&w->checkpoint_wake);

@@ -80,7 +80,8 @@ static void mark_at(struct contest *c, const char *key, const char *criterion, m
 }
 
 /* The clock: the module starts at its first mark; each stage keeps the time it was first
- * passed, forgets it when it is no longer passed, and a refused batch leaves it unchanged. */
+ * passed, also across a correction that takes the pass away for a while, and a refused
+ * batch leaves it unchanged. */
 static void test_stage_clock(void **state)
 {
     struct contest c;
@@ -97,19 +98,22 @@ static void test_stage_clock(void **state)
     assert_true(clock[2] == 90000 && clock[3] == 0);
     mark_at(&c, "k4", "A3", 1000, 95000); /* still passed: keeps its first time */
     assert_true(clock[2] == 90000);
-    mark_at(&c, "k5", "A1", 0, 100000); /* stage 1 falls below pass: every later time forgotten */
-    assert_true(clock[0] == 1000 && clock[1] == 0 && clock[2] == 0);
+    mark_at(&c, "k5", "A1", 0, 100000); /* a typo takes stage 1's pass away: times kept */
+    assert_int_equal(stage_current(&c.scheme, contest_cell(&c, 0, 0), &c.scheme.modules[0]), 0);
+    assert_true(clock[0] == 1000 && clock[1] == 61000 && clock[2] == 90000);
+    mark_at(&c, "k6", "A1", 2000, 110000); /* corrected: the same times as before */
+    assert_true(clock[1] == 61000 && clock[2] == 90000 && clock[3] == 0);
     struct mark batch[2] = {
-        {.key = "k6", .type = MARK_VALUE, .contestant = "C1", .criterion = "A1", .judge = "j",
-         .reason = "r", .value = 2000, .at_ms = 120000},
         {.key = "k7", .type = MARK_VALUE, .contestant = "C1", .criterion = "A4", .judge = "j",
-         .reason = "r", .value = 99000, .at_ms = 120000}}; /* out of range: the batch is refused */
+         .reason = "r", .value = 1000, .at_ms = 120000}, /* passes stage 3 … */
+        {.key = "k8", .type = MARK_VALUE, .contestant = "C1", .criterion = "A1", .judge = "j",
+         .reason = "r", .value = 99000, .at_ms = 120000}}; /* … but this is out of range */
     int outcomes[2], failed;
     assert_int_equal(contest_apply_batch(&c, batch, 2, outcomes, &failed, &e), -1);
-    assert_true(clock[1] == 0 && clock[2] == 0);
-    batch[1].value = 1000;
+    assert_true(clock[3] == 0); /* the refused batch's stage 3 time is undone */
+    batch[1].value = 2000;
     assert_int_equal(contest_apply_batch(&c, batch, 2, outcomes, &failed, &e), 0);
-    assert_true(clock[1] == 120000 && clock[2] == 120000 && clock[3] == 120000);
+    assert_true(clock[1] == 61000 && clock[2] == 90000 && clock[3] == 120000);
     contest_release(&c);
 }
 

@@ -787,6 +787,7 @@ function moduleStages(moduleId) {
   const order = ([, sg]) => (sg.failed ? 0 : sg.cleared ? 2 : 1);
   const key = ([, sg]) => (sg.cleared ? (sg.total ?? Infinity) : (sg.since ?? Infinity));
   started.sort((a, b) => order(a) - order(b) || key(a) - key(b) || String(a[0].id).localeCompare(String(b[0].id)));
+  const names = people();
   const list = h(
     'details',
     { class: 'stage-list', dataset: { module: m.id }, open: state.stageLists.has(m.id) || null },
@@ -799,7 +800,7 @@ function moduleStages(moduleId) {
           h(
             'li',
             { class: `stage-row${sg.failed ? ' is-failed' : sg.cleared ? ' is-cleared' : ''}`, dataset: { contestant: c.id, reached: sg.cleared ? 'cleared' : sg.id } },
-            h('span', { class: 'stage-who' }, h('b', { class: 'mono', text: c.id }), ` ${(people().get(c.id) || {}).name || ''}`),
+            h('span', { class: 'stage-who' }, h('b', { class: 'mono', text: c.id }), ` ${(names.get(c.id) || {}).name || ''}`),
             h('span', { class: 'stage-at', text: sg.cleared ? t('stage.cleared') : t('stage.nth', { k: sg.k, n: sg.n }), title: sg.name || null }),
             stageTimes(sg) || h('span', { class: 'stage-times' }),
             stageClock(sg) || h('span'),
