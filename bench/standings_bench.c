@@ -183,13 +183,19 @@ static void tree_add(void *state, int scope, struct entry key)
 static uint64_t tree_move(void *state, const struct move *mv)
 {
     struct ostree **trees = state;
-    uint64_t rank_sum = 0;
+    struct ostree *moved[SCOPES_PER_UPDATE];
+    const void *before[SCOPES_PER_UPDATE], *after[SCOPES_PER_UPDATE];
+    size_t ranks[SCOPES_PER_UPDATE];
     for (int i = 0; i < SCOPES_PER_UPDATE; i++) {
-        struct ostree *t = trees[mv->scope[i]];
-        if (ostree_remove(t, &mv->before[i]) != 0 || ostree_insert(t, &mv->after[i]) != 0)
-            die("tree move failed");
-        rank_sum += 1 + ostree_count_less(t, &mv->after[i]);
+        moved[i] = trees[mv->scope[i]];
+        before[i] = &mv->before[i];
+        after[i] = &mv->after[i];
     }
+    /* One call for the four scopes, as standings_move makes: their walks overlap. */
+    if (ostree_move_batch(moved, before, after, ranks, SCOPES_PER_UPDATE) != 0)
+        die("tree move failed");
+    uint64_t rank_sum = 0;
+    for (int i = 0; i < SCOPES_PER_UPDATE; i++) rank_sum += 1 + ranks[i];
     return rank_sum;
 }
 

@@ -449,22 +449,24 @@ static void set_finger(struct ostree *t, const struct path *path, const struct l
     t->finger_hi = hi;
 }
 
-int ostree_insert(struct ostree *t, const void *key)
+/* Inserts key into leaf l, which path leads to from the root (as descend finds them).
+ * *at is where in l it went (until l changes; it is the finger when l is t->finger). */
+static int insert_at(struct ostree *t, const void *key, const struct path *path,
+                     struct leaf *l, size_t *at)
 {
-    struct path path;
-    struct leaf *l = descend(t, key, &path);
     size_t pos = count_before(t, leaf_keys(l), l->n, key);
     if (pos < l->n && compare(t, key, leaf_key(t, l, pos)) == 0) return -1;
+    *at = pos;
 
     /* A full leaf passes keys to a sibling with room rather than split, which keeps leaves
      * about 80% full instead of 63%: fewer nodes, more of them in cache. Its parent's
      * counts tell how full the siblings are without reading them. */
     int spill = 0; /* -1 to the left sibling, +1 to the right one */
-    size_t *counts = t->height > 0 ? counts_of(path.at[1]) : NULL;
-    size_t i = t->height > 0 ? path.idx[1] : 0;
+    size_t *counts = t->height > 0 ? counts_of(path->at[1]) : NULL;
+    size_t i = t->height > 0 ? path->idx[1] : 0;
     if (l->n == t->leaf_cap && counts) {
         size_t left = i > 0 ? counts[i - 1] : t->leaf_cap;
-        size_t right = i + 1 < path.at[1]->n ? counts[i + 1] : t->leaf_cap;
+        size_t right = i + 1 < path->at[1]->n ? counts[i + 1] : t->leaf_cap;
         if (left < t->leaf_cap || right < t->leaf_cap) spill = left <= right ? -1 : 1;
     }
     /* Otherwise every node that will split gets its new sibling now, and so does a new
@@ -473,7 +475,7 @@ int ostree_insert(struct ostree *t, const void *key)
     unsigned splits = 0;
     if (l->n == t->leaf_cap && !spill) {
         splits = 1;
-        while (splits <= t->height && path.at[splits]->n == t->inner_cap) splits++;
+        while (splits <= t->height && path->at[splits]->n == t->inner_cap) splits++;
     }
     for (unsigned n = 0; n < splits + (splits > t->height); n++) {
         if (!(fresh[n] = node_alloc(t, n > 0))) {
@@ -486,19 +488,19 @@ int ostree_insert(struct ostree *t, const void *key)
     memcpy(leaf_key(t, l, pos), key, t->key_size);
     l->n++;
     for (unsigned level = 1; level <= t->height; level++)
-        counts_of(path.at[level])[path.idx[level]]++;
+        counts_of(path->at[level])[path->idx[level]]++;
     t->size++;
     t->finger = NULL;
     if (spill < 0) {
-        shift_left(t, path.at[1], i - 1, (l->n - counts[i - 1]) / 2, 1);
+        shift_left(t, path->at[1], i - 1, (l->n - counts[i - 1]) / 2, 1);
         return 0;
     }
     if (spill > 0) {
-        shift_right(t, path.at[1], i, (l->n - counts[i + 1]) / 2, 1);
+        shift_right(t, path->at[1], i, (l->n - counts[i + 1]) / 2, 1);
         return 0;
     }
     if (splits == 0) {
-        set_finger(t, &path, l);
+        set_finger(t, path, l);
         return 0;
     }
 
@@ -508,8 +510,8 @@ int ostree_insert(struct ostree *t, const void *key)
     const void *up = leaf_keys(right);
     size_t moved = ((struct leaf *)right)->n;
     for (unsigned level = 1; level <= t->height; level++) {
-        struct inner *p = path.at[level];
-        inner_insert(t, p, path.idx[level], up, right, moved);
+        struct inner *p = path->at[level];
+        inner_insert(t, p, path->idx[level], up, right, moved);
         if (p->n <= t->inner_cap) return 0;
         left = p;
         right = fresh[level];
@@ -560,19 +562,100 @@ static void rebalance(struct ostree *t, const struct path *path)
     }
 }
 
-int ostree_remove(struct ostree *t, const void *key)
+int ostree_insert(struct ostree *t, const void *key)
 {
     struct path path;
     struct leaf *l = descend(t, key, &path);
+    size_t at;
+    return insert_at(t, key, &path, l, &at);
+}
+
+/* Removes key from leaf l, which path leads to from the root. 1 when that changed the
+ * tree's shape (nodes merged, borrowed or freed), so other paths into it are stale; 0 when
+ * only l's keys and the counts on path changed; -1 when key is absent. */
+static int remove_at(struct ostree *t, const void *key, const struct path *path, struct leaf *l)
+{
     size_t pos = count_before(t, leaf_keys(l), l->n, key);
     if (pos == l->n || compare(t, key, leaf_key(t, l, pos)) != 0) return -1;
     memmove(leaf_key(t, l, pos), leaf_key(t, l, pos + 1), (l->n - pos - 1) * t->key_size);
     l->n--;
     for (unsigned level = 1; level <= t->height; level++)
-        counts_of(path.at[level])[path.idx[level]]--;
+        counts_of(path->at[level])[path->idx[level]]--;
     t->size--;
     t->finger = NULL;
-    if (l->n < t->leaf_min) rebalance(t, &path);
+    if (l->n >= t->leaf_min) return 0;
+    rebalance(t, path);
+    return 1;
+}
+
+int ostree_remove(struct ostree *t, const void *key)
+{
+    struct path path;
+    struct leaf *l = descend(t, key, &path);
+    return remove_at(t, key, &path, l) < 0 ? -1 : 0;
+}
+
+/* Trees moved per round of ostree_move_batch: two walks each. */
+#define BATCH 8
+
+int ostree_move_batch(struct ostree *const *trees, const void *const *old_keys,
+                      const void *const *new_keys, size_t *ranks, int n)
+{
+    for (int from = 0; from < n; from += BATCH) {
+        int m = n - from < BATCH ? n - from : BATCH;
+        struct ostree *const *ts = trees + from;
+        /* Walk 2i finds the leaf of old_keys[from + i], walk 2i + 1 that of its new key.
+         * Each round takes every walk one level down and prefetches the node it reaches,
+         * so the cache misses of all the walks overlap instead of following one another. */
+        struct path paths[2 * BATCH];
+        void *node[2 * BATCH];
+        unsigned level[2 * BATCH];
+        bool more = false;
+        for (int w = 0; w < 2 * m; w++) {
+            node[w] = ts[w / 2]->root;
+            level[w] = ts[w / 2]->height;
+            more |= level[w] > 0;
+        }
+        while (more) {
+            more = false;
+            for (int w = 0; w < 2 * m; w++) {
+                if (level[w] == 0) continue;
+                const struct ostree *t = ts[w / 2];
+                const void *key = w % 2 ? new_keys[from + w / 2] : old_keys[from + w / 2];
+                struct inner *p = node[w];
+                size_t i = count_not_after(t, seps_of(t, p), p->n - 1, key);
+                paths[w].at[level[w]] = p;
+                paths[w].idx[level[w]] = i;
+                node[w] = children_of(t, p)[i];
+                if (--level[w] > 0) {
+                    prefetch_inner(t, node[w]);
+                    more = true;
+                } else {
+                    prefetch_leaf(t, node[w], counts_of(p)[i]);
+                }
+            }
+        }
+        /* Then the moves, in order. A tree met earlier in this round has changed since its
+         * walks, and so has one whose removal reshaped it: those walk again. */
+        for (int i = 0; i < m; i++) {
+            struct ostree *t = ts[i];
+            const void *old_key = old_keys[from + i], *new_key = new_keys[from + i];
+            struct path *old_path = &paths[2 * i], *new_path = &paths[2 * i + 1];
+            struct leaf *old_leaf = node[2 * i], *new_leaf = node[2 * i + 1];
+            bool stale = false;
+            for (int j = 0; j < i; j++) stale |= ts[j] == t;
+            if (stale) old_leaf = descend(t, old_key, old_path);
+            int removed = remove_at(t, old_key, old_path, old_leaf);
+            if (removed < 0) return -1;
+            if (stale || removed > 0) new_leaf = descend(t, new_key, new_path);
+            size_t at;
+            if (insert_at(t, new_key, new_path, new_leaf, &at) != 0) return -1;
+            if (!ranks) continue;
+            /* Still in the leaf insert_at used (no split or spill): its rank is known. */
+            ranks[from + i] = t->finger == new_leaf ? t->finger_before + at
+                                                    : ostree_count_less(t, new_key);
+        }
+    }
     return 0;
 }
 

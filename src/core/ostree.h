@@ -25,6 +25,14 @@ int ostree_remove(struct ostree *t, const void *key);
  * after an insert when key falls in the leaf that insert used (as a rank asked for the
  * key just inserted, or one just before it, mostly does). */
 size_t ostree_count_less(const struct ostree *t, const void *key);
+/* For i = 0 .. n - 1 in turn: removes old_keys[i] from trees[i], inserts new_keys[i] and,
+ * when ranks is not NULL, sets ranks[i] to ostree_count_less(trees[i], new_keys[i]); the
+ * same as those single calls (a tree may appear more than once), but the walks to the
+ * leaves of all the keys are made together, so their cache misses overlap. Returns 0, or
+ * -1 at the first old key that is absent or new key that cannot be inserted (the moves
+ * before it are done; when the insert failed, that old key is already removed). */
+int ostree_move_batch(struct ostree *const *trees, const void *const *old_keys,
+                      const void *const *new_keys, size_t *ranks, int n);
 size_t ostree_size(const struct ostree *t);
 /* The key at 0-based in-order position i, or NULL when i >= size. Keys move in memory as
  * others come and go: the pointer stays valid only until the next insert into or remove

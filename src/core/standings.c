@@ -134,30 +134,52 @@ int standings_insert(struct standings *st, const struct scheme *s, int contestan
     return 0;
 }
 
-static int move_in(struct standings *st, const struct scheme *s, struct scope scope,
-                   int contestant, const struct result *before, const struct result *after)
+/* Scopes moved by one ostree_move_batch call, so that their walks overlap in memory. */
+#define MOVE_BATCH 8
+
+struct moves {
+    int n;
+    struct ostree *trees[MOVE_BATCH];
+    const void *old_keys[MOVE_BATCH], *new_keys[MOVE_BATCH];
+    int64_t keys[2][MOVE_BATCH][MAX_RANK_VALUES + 1]; /* old, new */
+};
+
+static int flush_moves(struct moves *m)
 {
-    int64_t old_key[MAX_RANK_VALUES + 1], new_key[MAX_RANK_VALUES + 1];
+    int n = m->n;
+    m->n = 0;
+    return n == 0 ? 0 : ostree_move_batch(m->trees, m->old_keys, m->new_keys, NULL, n);
+}
+
+/* Adds the contestant's move in the scope, unless its key there stays the same. */
+static int add_move(struct moves *m, struct standings *st, const struct scheme *s,
+                    struct scope scope, int contestant, const struct result *before,
+                    const struct result *after)
+{
+    int64_t *old_key = m->keys[0][m->n], *new_key = m->keys[1][m->n];
     make_key(st, s, scope, contestant, before, old_key);
     make_key(st, s, scope, contestant, after, new_key);
     size_t size = key_size(scope.kind == SCOPE_MODULE ? 1 : st->n_rank_values);
     if (memcmp(old_key, new_key, size) == 0) return 0;
-    struct ostree *tree = tree_of(st, scope);
-    if (ostree_remove(tree, old_key) != 0) return -1;
-    return ostree_insert(tree, new_key);
+    m->trees[m->n] = tree_of(st, scope);
+    m->old_keys[m->n] = old_key;
+    m->new_keys[m->n] = new_key;
+    return ++m->n < MOVE_BATCH ? 0 : flush_moves(m);
 }
 
 int standings_move(struct standings *st, const struct scheme *s, int contestant,
                    const struct result *before, const struct result *after)
 {
+    struct moves m;
+    m.n = 0;
     struct scope scopes[3];
     int n = ranking_scopes(s, contestant, scopes);
     for (int i = 0; i < n; i++)
-        if (move_in(st, s, scopes[i], contestant, before, after) != 0) return -1;
-    for (int m = 0; m < s->n_modules; m++)
-        if (move_in(st, s, (struct scope){SCOPE_MODULE, m}, contestant, before, after) != 0)
+        if (add_move(&m, st, s, scopes[i], contestant, before, after) != 0) return -1;
+    for (int k = 0; k < s->n_modules; k++)
+        if (add_move(&m, st, s, (struct scope){SCOPE_MODULE, k}, contestant, before, after) != 0)
             return -1;
-    return 0;
+    return flush_moves(&m);
 }
 
 size_t standings_rank(const struct standings *st, const struct scheme *s, struct scope scope,

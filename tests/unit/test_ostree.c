@@ -539,6 +539,172 @@ static void bytes_model_3(void **state) { assert_true(run_bytes_model(3) >= 1); 
 /* Keys this large get nodes of the least fanout, so the tree is deep. */
 static void bytes_model_200(void **state) { assert_true(run_bytes_model(200) >= 4); }
 
+/* ostree_move_batch against the same moves made by single calls: two copies of a few trees
+ * of different sizes (one key, one leaf, several levels), batches of 1 to 2 * 8 + 1 moves
+ * (more than one round of the batch) that may name a tree more than once, an absent old
+ * key or a new key already present now and then, and single inserts and removes in between
+ * so the trees grow and shrink. The copies must stay equal, with the same ranks and
+ * results. */
+
+#define BATCH_TREES 5
+#define MOST_MOVES 17
+
+struct twin {
+    struct ostree *single, *batch;
+    bool *present;
+    uint32_t *values; /* the present values, unordered */
+    size_t n;
+};
+
+static void twin_add(struct twin *w, uint32_t v)
+{
+    w->present[v] = true;
+    w->values[w->n++] = v;
+}
+
+static void twin_drop(struct twin *w, uint32_t v)
+{
+    w->present[v] = false;
+    for (size_t i = 0; i < w->n; i++)
+        if (w->values[i] == v) {
+            w->values[i] = w->values[--w->n];
+            return;
+        }
+    fail_msg("value %u not in the model", v);
+}
+
+static uint32_t absent_value(const struct twin *w, uint64_t *s, uint32_t span)
+{
+    for (;;) {
+        uint32_t v = rng_below(s, span);
+        if (!w->present[v]) return v;
+    }
+}
+
+static void assert_twins_equal(const struct twin *w, size_t key_size)
+{
+    assert_int_equal(ostree_size(w->single), ostree_size(w->batch));
+    assert_int_equal(ostree_size(w->batch), w->n);
+    assert_int_equal(ostree_check(w->single), ostree_check(w->batch));
+    assert_true(ostree_check(w->batch) >= 0);
+    for (size_t i = 0; i < w->n; i++)
+        assert_memory_equal(ostree_at(w->single, i), ostree_at(w->batch, i), key_size);
+}
+
+static void run_batch_model(size_t key_size, uint32_t span, const size_t sizes[BATCH_TREES],
+                            int rounds)
+{
+    struct bytes_model km = {.key_size = key_size};
+    struct twin w[BATCH_TREES];
+    uint64_t s = 4242 + key_size;
+    for (int i = 0; i < BATCH_TREES; i++) {
+        w[i].single = ostree_new(key_size, compare_bytes, &km.key_size);
+        w[i].batch = ostree_new(key_size, compare_bytes, &km.key_size);
+        w[i].present = calloc(span, sizeof *w[i].present);
+        w[i].values = calloc(span, sizeof *w[i].values);
+        w[i].n = 0;
+        assert_true(w[i].single && w[i].batch && w[i].present && w[i].values);
+        unsigned char key[256];
+        while (w[i].n < sizes[i]) {
+            uint32_t v = absent_value(&w[i], &s, span);
+            make_key(&km, v, key);
+            assert_int_equal(ostree_insert(w[i].single, key), 0);
+            assert_int_equal(ostree_insert(w[i].batch, key), 0);
+            twin_add(&w[i], v);
+        }
+    }
+    int errors = 0, moves = 0;
+    for (int round = 0; round < rounds; round++) {
+        struct ostree *trees[MOST_MOVES];
+        const void *old_keys[MOST_MOVES], *new_keys[MOST_MOVES];
+        unsigned char keys[2][MOST_MOVES][256];
+        size_t ranks[MOST_MOVES], want[MOST_MOVES];
+        int n = 1 + (int)rng_below(&s, MOST_MOVES), want_rc = 0;
+        /* The moves one by one with single calls on the reference copies, the model
+         * following; on the first failure the rest are not made. */
+        for (int k = 0; k < n; k++) {
+            struct twin *t = &w[rng_below(&s, BATCH_TREES)];
+            if (t->n == 0) t = &w[BATCH_TREES - 1]; /* the largest */
+            uint32_t from = t->values[rng_below(&s, (uint32_t)t->n)], to;
+            uint32_t odd = rng_below(&s, 100);
+            if (odd == 0) from = absent_value(t, &s, span);
+            if (odd == 1) to = t->values[rng_below(&s, (uint32_t)t->n)]; /* may be from */
+            else if (odd == 2) to = from;
+            else to = absent_value(t, &s, span);
+            make_key(&km, from, keys[0][k]);
+            make_key(&km, to, keys[1][k]);
+            trees[k] = t->batch;
+            old_keys[k] = keys[0][k];
+            new_keys[k] = keys[1][k];
+            if (want_rc != 0) continue;
+            if (ostree_remove(t->single, keys[0][k]) != 0) {
+                want_rc = -1;
+                continue;
+            }
+            twin_drop(t, from);
+            if (ostree_insert(t->single, keys[1][k]) != 0) {
+                want_rc = -1;
+                continue;
+            }
+            twin_add(t, to);
+            want[k] = ostree_count_less(t->single, keys[1][k]);
+            moves++;
+        }
+        int rc = ostree_move_batch(trees, old_keys, new_keys, round % 4 ? ranks : NULL, n);
+        assert_int_equal(rc, want_rc);
+        errors += rc != 0;
+        if (rc == 0 && round % 4)
+            for (int k = 0; k < n; k++) assert_int_equal(ranks[k], want[k]);
+        /* Now and then a single insert or remove on both copies, so sizes drift. */
+        struct twin *t = &w[rng_below(&s, BATCH_TREES)];
+        unsigned char key[256];
+        if (rng_below(&s, 3) == 0 && t->n < span / 2) {
+            uint32_t v = absent_value(t, &s, span);
+            make_key(&km, v, key);
+            assert_int_equal(ostree_insert(t->single, key), 0);
+            assert_int_equal(ostree_insert(t->batch, key), 0);
+            twin_add(t, v);
+        } else if (rng_below(&s, 3) == 0 && t->n > 1) {
+            uint32_t v = t->values[rng_below(&s, (uint32_t)t->n)];
+            make_key(&km, v, key);
+            assert_int_equal(ostree_remove(t->single, key), 0);
+            assert_int_equal(ostree_remove(t->batch, key), 0);
+            twin_drop(t, v);
+        }
+        if (round % 200 == 0 || round == rounds - 1)
+            for (int i = 0; i < BATCH_TREES; i++) assert_twins_equal(&w[i], key_size);
+    }
+    assert_true(errors > 0 && moves > rounds);
+    assert_int_equal(ostree_move_batch(NULL, NULL, NULL, NULL, 0), 0);
+    for (int i = 0; i < BATCH_TREES; i++) {
+        ostree_free(w[i].single);
+        ostree_free(w[i].batch);
+        free(w[i].present);
+        free(w[i].values);
+    }
+}
+
+static void move_batch_24(void **state)
+{
+    run_batch_model(24, 1u << 18, (const size_t[]){1, 40, 900, 6000, 30000}, 4000);
+}
+
+static void move_batch_3(void **state)
+{
+    run_batch_model(3, 1u << 16, (const size_t[]){1, 100, 2000, 5000, 20000}, 3000);
+}
+
+static void move_batch_8(void **state)
+{
+    run_batch_model(8, 1u << 16, (const size_t[]){2, 30, 300, 3000, 10000}, 3000);
+}
+
+/* Deep trees: nodes of the least fanout. */
+static void move_batch_200(void **state)
+{
+    run_batch_model(200, 1u << 14, (const size_t[]){1, 10, 100, 1000, 4000}, 3000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -556,6 +722,10 @@ int main(void)
         cmocka_unit_test(bytes_model_24),
         cmocka_unit_test(bytes_model_3),
         cmocka_unit_test(bytes_model_200),
+        cmocka_unit_test(move_batch_24),
+        cmocka_unit_test(move_batch_3),
+        cmocka_unit_test(move_batch_8),
+        cmocka_unit_test(move_batch_200),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
