@@ -82,12 +82,12 @@ json_t *board_entry(const struct contest *contest, int contestant)
         const struct module *mod = &s->modules[m];
         if (mod->n_stages == 0) continue;
         int current = stage_current(s, contest_cell(contest, contestant, 0), mod);
+        const int64_t *clock = contest_stage_clock(contest, contestant, m);
         json_t *stage = json_pack("{s:o, s:i, s:i, s:o}", "current",
                                   current < mod->n_stages ? json_string(mod->stages[current].id)
                                                           : json_null(),
                                   "passed", current, "of", mod->n_stages, "times",
-                                  stage_times(contest_stage_clock(contest, contestant, m), current));
-        const int64_t *clock = contest_stage_clock(contest, contestant, m);
+                                  stage_times(clock, current));
         if (current < mod->n_stages && clock[current])
             json_object_set_new(stage, "since", json_integer((json_int_t)clock[current]));
         if (current < mod->n_stages && stage_marked(s, contest_cell(contest, contestant, 0),

@@ -181,10 +181,18 @@ static bool send_frame(struct hub *h, struct client *cl, struct frame *f)
     return true;
 }
 
-static struct channel *channel_of(struct hub *h, const char *competition)
+static struct channel *find_channel(const struct hub *h, const char *competition)
 {
     for (int i = 0; i < h->n_channels; i++)
         if (strcmp(h->channels[i]->competition, competition) == 0) return h->channels[i];
+    return NULL;
+}
+
+/* The competition's channel, made on first use. */
+static struct channel *channel_of(struct hub *h, const char *competition)
+{
+    struct channel *found = find_channel(h, competition);
+    if (found) return found;
     struct channel *ch = calloc(1, sizeof *ch);
     struct channel **grown = realloc(h->channels, (size_t)(h->n_channels + 1) * sizeof *grown);
     if (grown) h->channels = grown;
@@ -263,12 +271,8 @@ static struct frame *snapshot(struct hub *h, struct channel *ch)
 
 bool hub_watched(const struct hub *h, const char *competition)
 {
-    for (int i = 0; i < h->n_channels; i++) {
-        const struct channel *ch = h->channels[i];
-        if (strcmp(ch->competition, competition) == 0)
-            return ch->clients || now_ms() - ch->left_ms < WATCH_GRACE_MS;
-    }
-    return false;
+    const struct channel *ch = find_channel(h, competition);
+    return ch && (ch->clients || now_ms() - ch->left_ms < WATCH_GRACE_MS);
 }
 
 void hub_reset(struct hub *h, const char *competition, int64_t seq)
