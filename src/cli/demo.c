@@ -75,7 +75,7 @@ static const char scheme_json[] =
     "{\"name\":\"二等奖\",\"ratio\":0.2},{\"name\":\"三等奖\",\"ratio\":0.3}]}}";
 
 /* A mark or device signal of the demo, made up in contestant order and applied in time order. */
-struct timed_mark {
+struct timed_event {
     int64_t at_ms;
     int order;
     const char *kind;
@@ -89,8 +89,8 @@ struct demo {
     uint64_t rng;
     int keys;
     int64_t start_ms, at_ms; /* the morning began start_ms; the next mark is made at at_ms */
-    struct timed_mark *marks;
-    int n_marks, cap_marks;
+    struct timed_event *timed;
+    int n_timed, cap_timed;
 };
 
 static uint64_t next(struct demo *d)
@@ -168,22 +168,22 @@ fail:
 }
 
 /* Queues an event made at d->at_ms (body taken over; key copied). */
-static struct timed_mark *queue_event(struct demo *d, const char *kind, const char *key,
+static struct timed_event *queue_event(struct demo *d, const char *kind, const char *key,
                                       const char *who, json_t *body)
 {
     if (!body) return NULL;
-    if (d->n_marks == d->cap_marks) {
-        int cap = d->cap_marks ? d->cap_marks * 2 : 1024;
-        struct timed_mark *grown = realloc(d->marks, (size_t)cap * sizeof *grown);
+    if (d->n_timed == d->cap_timed) {
+        int cap = d->cap_timed ? d->cap_timed * 2 : 1024;
+        struct timed_event *grown = realloc(d->timed, (size_t)cap * sizeof *grown);
         if (!grown) {
             json_decref(body);
             return NULL;
         }
-        d->marks = grown;
-        d->cap_marks = cap;
+        d->timed = grown;
+        d->cap_timed = cap;
     }
-    struct timed_mark *t = &d->marks[d->n_marks++];
-    *t = (struct timed_mark){.at_ms = d->at_ms, .order = d->n_marks, .kind = kind, .body = body};
+    struct timed_event *t = &d->timed[d->n_timed++];
+    *t = (struct timed_event){.at_ms = d->at_ms, .order = d->n_timed, .kind = kind, .body = body};
     snprintf(t->key, sizeof t->key, "%s", key);
     snprintf(t->contestant, sizeof t->contestant, "%s", who);
     return t;
@@ -218,23 +218,23 @@ static int fault_injected(struct demo *d, const char *who, const char *station)
 
 static int by_time(const void *a, const void *b)
 {
-    const struct timed_mark *x = a, *y = b;
+    const struct timed_event *x = a, *y = b;
     if (x->at_ms != y->at_ms) return x->at_ms < y->at_ms ? -1 : 1;
     return x->order - y->order;
 }
 
-/* Applies the made-up marks as the judges would have sent them, in time order (or only
- * frees them when the demo already failed). */
-static int apply_marks(struct demo *d, int rc)
+/* Applies the made-up events as the judges and devices would have sent them, in time
+ * order (or only frees them when the demo already failed). */
+static int apply_timed(struct demo *d, int rc)
 {
-    qsort(d->marks, (size_t)d->n_marks, sizeof *d->marks, by_time);
-    for (int i = 0; i < d->n_marks; i++) {
-        d->at_ms = d->marks[i].at_ms;
+    qsort(d->timed, (size_t)d->n_timed, sizeof *d->timed, by_time);
+    for (int i = 0; i < d->n_timed; i++) {
+        d->at_ms = d->timed[i].at_ms;
         if (rc == 0)
-            rc = add_event(d, d->marks[i].kind, d->marks[i].key, d->marks[i].contestant, d->marks[i].body);
-        else json_decref(d->marks[i].body);
+            rc = add_event(d, d->timed[i].kind, d->timed[i].key, d->timed[i].contestant, d->timed[i].body);
+        else json_decref(d->timed[i].body);
     }
-    free(d->marks);
+    free(d->timed);
     return rc;
 }
 
@@ -377,7 +377,7 @@ int cmd_demo(int argc, char **argv)
     if (rc == 0) rc = add_contestants(&d);
     if (rc == 0) rc = add_accounts(&d, demo_password);
     if (rc == 0) rc = add_marks(&d);
-    rc = apply_marks(&d, rc);
+    rc = apply_timed(&d, rc);
     struct competition *comp = rc == 0 ? app_competition(&d.app, DEMO_ID) : NULL;
     for (int i = 0; comp && rc == 0 && i < comp->contest.scheme.n_contestants; i++)
         rc = commit_result(d.commit, comp, i);
