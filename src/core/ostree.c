@@ -132,37 +132,41 @@ static int compare(const struct ostree *t, const void *a, const void *b)
     return t->cmp(a, b, t->ctx);
 }
 
-/* How many of the n keys from base sort before key. Without branches on the comparison,
- * so the loads of a node the walk has just prefetched do not wait on mispredictions. */
+/* Whether the key at `at` sorts before key (or_equal: before it or equal to it). */
+static inline bool counts(const struct ostree *t, const void *at, const void *key, bool or_equal)
+{
+    return or_equal ? t->cmp(key, at, t->ctx) >= 0 : t->cmp(at, key, t->ctx) < 0;
+}
+
+/* How many of the n keys from base sort before key (or_equal: before it or equal to it).
+ * Without branches on the comparison, so the loads of a node the walk has just prefetched
+ * do not wait on mispredictions. Inlined, so or_equal is a constant in each caller. */
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline size_t count_keys(const struct ostree *t, const unsigned char *base, size_t n,
+                                const void *key, bool or_equal)
+{
+    if (n == 0) return 0;
+    size_t ks = t->key_size, lo = 0;
+    while (n > 1) {
+        size_t half = n / 2;
+        lo = counts(t, base + (lo + half) * ks, key, or_equal) ? lo + half : lo;
+        n -= half;
+    }
+    return lo + counts(t, base + lo * ks, key, or_equal);
+}
+
 static size_t count_before(const struct ostree *t, const unsigned char *base, size_t n,
                            const void *key)
 {
-    if (n == 0) return 0;
-    ostree_cmp_fn cmp = t->cmp;
-    void *ctx = t->ctx;
-    size_t ks = t->key_size, lo = 0;
-    while (n > 1) {
-        size_t half = n / 2;
-        lo = cmp(base + (lo + half) * ks, key, ctx) < 0 ? lo + half : lo;
-        n -= half;
-    }
-    return lo + (cmp(base + lo * ks, key, ctx) < 0);
+    return count_keys(t, base, n, key, false);
 }
 
-/* How many of the n keys from base sort before key or equal it. */
 static size_t count_not_after(const struct ostree *t, const unsigned char *base, size_t n,
                               const void *key)
 {
-    if (n == 0) return 0;
-    ostree_cmp_fn cmp = t->cmp;
-    void *ctx = t->ctx;
-    size_t ks = t->key_size, lo = 0;
-    while (n > 1) {
-        size_t half = n / 2;
-        lo = cmp(key, base + (lo + half) * ks, ctx) >= 0 ? lo + half : lo;
-        n -= half;
-    }
-    return lo + (cmp(key, base + lo * ks, ctx) >= 0);
+    return count_keys(t, base, n, key, true);
 }
 
 /* The prefetching functions are always inlined: gcc 12 finds a function that only
