@@ -62,9 +62,11 @@ void handle_live(struct ctx *c)
 {
     bool is_public;
     struct competition *comp = watched(c, &is_public);
-    if (comp)
-        hub_attach(c->server->hub, c->req, comp->contest.scheme.id, last_event_id(c->req),
-                   is_public);
+    if (!comp || hub_attach(c->server->hub, c->req, comp->contest.scheme.id, last_event_id(c->req),
+                            is_public))
+        return;
+    evhttp_add_header(evhttp_request_get_output_headers(c->req), "Retry-After", "5");
+    reply_fail(c, 503, "too_many_viewers", NULL, "观看人数已满，请稍后再试 / too many viewers, try again shortly");
 }
 
 void handle_feed(struct ctx *c)

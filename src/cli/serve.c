@@ -11,10 +11,12 @@
 #include "http/server.h"
 
 static const char usage[] =
-    "usage: jiangxing serve [--db FILE] [--listen HOST:PORT] [--web DIR]\n"
+    "usage: jiangxing serve [--db FILE] [--listen HOST:PORT] [--web DIR] [--stream-workers N]\n"
     "                       [--mqtt HOST:PORT [--mqtt-secret FILE] [--device-silence S]]\n"
     "  Serves the API and the pages. Defaults: --db jiangxing.db (created with the demo\n"
     "  when missing), --listen 127.0.0.1:8080, --web web.\n"
+    "  --stream-workers: processes that hold the displays' live streams (default: one per\n"
+    "  CPU, 1 to 64); each holds as many as its open-file limit allows.\n"
     "  --mqtt receives device messages from that broker (docs/devices.md), logging in with\n"
     "  the user:password in --mqtt-secret (default run/broker/admin.secret); a station\n"
     "  silent for --device-silence seconds (default 30) raises an alarm.\n"
@@ -24,7 +26,7 @@ int cmd_serve(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv, usage)) return 0;
     const char *db = NULL, *listen = "127.0.0.1:8080", *web = "web", *mqtt = NULL,
-               *secret = "run/broker/admin.secret", *silence = NULL;
+               *secret = "run/broker/admin.secret", *silence = NULL, *workers = NULL;
     for (int i = 1; i < argc; i++) {
         if (i + 1 < argc && strcmp(argv[i], "--db") == 0) db = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "--mqtt") == 0) mqtt = argv[++i];
@@ -32,6 +34,7 @@ int cmd_serve(int argc, char **argv)
         else if (i + 1 < argc && strcmp(argv[i], "--device-silence") == 0) silence = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "--listen") == 0) listen = argv[++i];
         else if (i + 1 < argc && strcmp(argv[i], "--web") == 0) web = argv[++i];
+        else if (i + 1 < argc && strcmp(argv[i], "--stream-workers") == 0) workers = argv[++i];
         else {
             fprintf(stderr, "jiangxing serve: unexpected argument %s\n%s", argv[i], usage);
             return 2;
@@ -50,6 +53,18 @@ int cmd_serve(int argc, char **argv)
             return 2;
         }
     }
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    struct server_config config = {listen, web, cpus < 1 ? 1 : cpus > 16 ? 16 : (int)cpus};
+    if (workers) {
+        char *end;
+        long n = strtol(workers, &end, 10);
+        if (*end || end == workers || n < 1 || n > MAX_STREAM_WORKERS) {
+            fprintf(stderr, "jiangxing serve: --stream-workers wants a number from 1 to %d\n",
+                    MAX_STREAM_WORKERS);
+            return 2;
+        }
+        config.stream_workers = (int)n;
+    }
     if (!db) {
         db = "jiangxing.db";
         if (access(db, F_OK) != 0) {
@@ -65,7 +80,7 @@ int cmd_serve(int argc, char **argv)
     }
     printf("jiangxing: %s: %d competitions, log at event %lld\n", db, app.n_competitions,
            (long long)app.last_seq);
-    int status = server_run(&app, db, listen, web, mqtt ? &devices : NULL);
+    int status = server_run(&app, db, &config, mqtt ? &devices : NULL);
     app_close(&app);
     return status;
 }

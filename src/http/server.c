@@ -21,6 +21,7 @@
 #include "devices/devices.h"
 #include "http/buckets.h"
 #include "live/hub.h"
+#include "live/streamer.h"
 #include "social/social.h"
 #include "http/request.h"
 #include "store/writer.h"
@@ -259,9 +260,10 @@ static void raise_open_files(void)
     }
 }
 
-int server_run(struct app *app, const char *db_path, const char *listen, const char *web_root,
+int server_run(struct app *app, const char *db_path, const struct server_config *config,
                const struct devices_config *devices)
 {
+    const char *listen = config->listen;
     char host[128];
     const char *colon = strrchr(listen, ':');
     int port = colon ? atoi(colon + 1) : 0;
@@ -273,8 +275,12 @@ int server_run(struct app *app, const char *db_path, const char *listen, const c
     host[colon - listen] = '\0';
     signal(SIGPIPE, SIG_IGN);
     raise_open_files();
+    /* Stream workers are forked first, while this process has no other thread. */
+    struct streamer workers[MAX_STREAM_WORKERS];
+    int n_workers = streamer_spawn(config->stream_workers, workers);
+    if (n_workers < 0) return 1;
     evthread_use_pthreads();
-    struct server srv = {.app = app, .web_root = web_root};
+    struct server srv = {.app = app, .web_root = config->web_root};
     srv.base = event_base_new();
     if (srv.base) event_base_priority_init(srv.base, 2); /* 0: commits answered, 1: the rest */
     srv.http = evhttp_new(srv.base);
@@ -282,7 +288,8 @@ int server_run(struct app *app, const char *db_path, const char *listen, const c
     if (!(app->writer = writer_start(db_path, srv.base))) return 1;
     if (auth_init(&srv) != 0) return 1;
     struct jx_error e;
-    srv.hub = hub_new(srv.base, (struct hub_source){live_snapshot, live_last_seq, &srv});
+    srv.hub = hub_new(srv.base, (struct hub_source){live_snapshot, live_last_seq, &srv}, workers,
+                      n_workers);
     srv.social = srv.hub ? social_open(app->db, app->writer, srv.base, app, live_announce, &srv, &e)
                          : NULL;
     srv.spectators = calloc(1, sizeof *srv.spectators);

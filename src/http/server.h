@@ -25,8 +25,16 @@ struct server {
     struct devices *devices;     /* the device gateway, NULL without --mqtt */
 };
 
+#define MAX_STREAM_WORKERS 64
+
+struct server_config {
+    const char *listen;   /* HOST:PORT */
+    const char *web_root; /* the pages */
+    int stream_workers;   /* processes holding live streams, 1 to MAX_STREAM_WORKERS */
+};
+
 /* Serves until SIGTERM or SIGINT; returns the exit status. devices: NULL for none. */
-int server_run(struct app *app, const char *db_path, const char *listen, const char *web_root,
+int server_run(struct app *app, const char *db_path, const struct server_config *config,
                const struct devices_config *devices);
 void server_stop_cb(evutil_socket_t fd, short what, void *arg);
 

@@ -1,185 +1,67 @@
-/* The hub keeps, per competition, its clients and a ring of recent frames. A frame is one
- * reference-counted buffer; each client's connection holds references, never copies. A
- * client still over the backlog cap when the once-a-second sweep looks (after the loop has
- * had its chance to write) is dropped; its EventSource reconnects and resumes. */
+/* The hub keeps, per competition, a ring of recent frames and how many streams each worker
+ * holds. A new stream's head and catch-up bytes are built here, then its connection is taken
+ * from evhttp and passed to the least loaded worker; every committed frame goes to the
+ * workers that hold streams of its competition, in commit order, on the same ordered socket
+ * as the hand-overs, so a stream sees each frame after its catch-up exactly once. */
 #include "live/hub.h"
 
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
-#include <event2/http_struct.h> /* req->chunked: frames are written in its framing */
-#include <event2/keyvalq_struct.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/http_struct.h> /* req->major, req->minor: chunked or not */
 
+#include "live/frame.h"
+#include "live/streamer.h"
+#include "live/wire.h"
 #include "store/store.h"
 
-#define RING 4096                   /* frames kept per competition for resuming */
-#define MAX_BACKLOG (512u << 10)    /* unsent bytes a client may keep past a sweep */
-#define HARD_BACKLOG (8 * MAX_BACKLOG) /* dropped at once: a burst this big is not catching up */
-#define SWEEP_MS 1000               /* how often lagging clients are looked for */
-#define HEARTBEAT_SECONDS 15        /* below evhttp's idle timeout */
-#define SNAPSHOT_MAX_AGE_MS 2000    /* spectator counts in a cached snapshot may lag this */
-#define MAX_INPUT 4096              /* bytes a stream's client may send after its request */
+#define RING 4096                  /* frames kept per competition for resuming */
+#define SNAPSHOT_MAX_AGE_MS 2000   /* spectator counts in a cached snapshot may lag this */
 #define WATCH_GRACE_MS 60000       /* deltas are built this long after the last client left */
+#define STOP_WAIT_MS 2000          /* a worker not gone by then is killed */
 
-/* A frame as sent: the SSE text, inside its HTTP/1.1 chunk ("%zx\r\n" text "\r\n"). */
-struct frame {
-    int refs;
-    bool reset;  /* a marker in the ring: resuming across it needs a snapshot */
-    int64_t seq; /* -1: no id */
-    char *text;  /* the SSE text, len bytes, within chunk */
-    size_t len, chunk_len;
-    char chunk[];
-};
-
-struct client {
+struct worker_link {
     struct hub *hub;
-    struct channel *channel;
-    struct evhttp_request *req;
-    struct evhttp_connection *conn;
-    bool is_public;
-    int64_t seen; /* frames up to this sequence are already in what it was sent */
-    struct client *prev, *next;
+    pid_t pid;
+    struct wire_out *down;
+    struct wire_in *up;
+    size_t streams;
+    bool alive;
 };
 
-/* One competition's clients and recent frames. */
+/* One competition's streams and recent frames. */
 struct channel {
     char *competition;
-    struct client *clients;
+    size_t streams;  /* across workers */
+    size_t *at;      /* per worker */
     struct frame *ring[RING];
     int ring_first, ring_count;
     int64_t resumable_from; /* a client that saw this sequence can resume from the ring */
     struct frame *snapshot;
     int64_t snapshot_ms;
-    int64_t left_ms;        /* when its last client left */
+    int64_t left_ms; /* when its last stream ended */
 };
 
 struct hub {
     struct hub_source source;
-    struct event *heartbeat, *sweep;
-    struct evbuffer *scratch;
+    struct event_base *base;
     struct channel **channels;
     int n_channels;
-    size_t n_clients, dropped, frames;
+    struct worker_link *workers;
+    int n_workers;
+    size_t capacity;   /* streams one worker may hold: its open-file limit, less a reserve */
+    int placeholder;   /* /dev/null: what evhttp closes in place of a handed-over socket */
+    struct frame *hello;
+    struct evbuffer *scratch;
 };
-
-static void frame_unref(struct frame *f)
-{
-    if (f && --f->refs == 0) free(f);
-}
-
-static void frame_cleanup(const void *data, size_t len, void *arg) { frame_unref(arg); }
-
-static struct frame *frame_new(int64_t seq, const char *name, const char *data)
-{
-    char head[96];
-    int head_len = seq >= 0 ? snprintf(head, sizeof head, "id: %lld\nevent: %s\ndata: ",
-                                       (long long)seq, name)
-                            : snprintf(head, sizeof head, "event: %s\ndata: ", name);
-    size_t data_len = strlen(data), len = (size_t)head_len + data_len + 2;
-    char size[24];
-    int size_len = snprintf(size, sizeof size, "%zx\r\n", len);
-    struct frame *f = malloc(sizeof *f + (size_t)size_len + len + 3);
-    if (!f) return NULL;
-    f->refs = 1;
-    f->reset = false;
-    f->seq = seq;
-    f->text = f->chunk + size_len;
-    f->len = len;
-    f->chunk_len = (size_t)size_len + len + 2;
-    memcpy(f->chunk, size, (size_t)size_len);
-    memcpy(f->text, head, (size_t)head_len);
-    memcpy(f->text + head_len, data, data_len);
-    memcpy(f->text + head_len + data_len, "\n\n\r\n", 5);
-    return f;
-}
-
-static size_t backlog(const struct client *cl)
-{
-    return evbuffer_get_length(bufferevent_get_output(evhttp_connection_get_bufferevent(cl->conn)));
-}
-
-static size_t input(const struct client *cl)
-{
-    return evbuffer_get_length(bufferevent_get_input(evhttp_connection_get_bufferevent(cl->conn)));
-}
-
-static void unlink_client(struct client *cl)
-{
-    struct channel *ch = cl->channel;
-    if (cl->prev) cl->prev->next = cl->next;
-    else ch->clients = cl->next;
-    if (cl->next) cl->next->prev = cl->prev;
-    if (!ch->clients) ch->left_ms = now_ms();
-}
-
-/* Closes a client's connection (which frees its request) without waiting for it. */
-static void drop(struct hub *h, struct client *cl)
-{
-    unlink_client(cl);
-    h->n_clients--;
-    h->dropped++;
-    evhttp_connection_set_closecb(cl->conn, NULL, NULL);
-    evhttp_connection_free(cl->conn);
-    free(cl);
-}
-
-/* Ends a client's stream politely: the chunked reply is finished. */
-static void finish(struct hub *h, struct client *cl)
-{
-    unlink_client(cl);
-    h->n_clients--;
-    evhttp_connection_set_closecb(cl->conn, NULL, NULL);
-    evhttp_send_reply_end(cl->req);
-    free(cl);
-}
-
-/* The client went away: the request is detached from its connection but not freed. */
-static void on_close(struct evhttp_connection *conn, void *arg)
-{
-    struct client *cl = arg;
-    unlink_client(cl);
-    cl->hub->n_clients--;
-    struct evhttp_request *req = cl->req;
-    free(cl);
-    if (evhttp_request_get_connection(req) == NULL) evhttp_send_reply_end(req);
-}
-
-/* Sends a frame to a client: straight to its socket when nothing is queued before it (no
- * event re-arming for the common case), the rest queued by reference for the loop to write.
- * The bytes are what evhttp_send_reply_chunk would queue. False when the client was dropped. */
-static bool send_frame(struct hub *h, struct client *cl, struct frame *f)
-{
-    if (f->reset || (f->seq >= 0 && f->seq <= cl->seen)) return true;
-    struct bufferevent *bev = evhttp_connection_get_bufferevent(cl->conn);
-    struct evbuffer *out = bufferevent_get_output(bev);
-    size_t queued = evbuffer_get_length(out);
-    if (queued > HARD_BACKLOG) { /* a burst of commits queues at once: the sweep judges */
-        drop(h, cl);
-        return false;
-    }
-    const char *bytes = cl->req->chunked ? f->chunk : f->text;
-    size_t len = cl->req->chunked ? f->chunk_len : f->len, sent = 0;
-    if (queued == 0) { /* an error is left for the loop's own write to report */
-        ssize_t n = send(bufferevent_getfd(bev), bytes, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-        if (n > 0) sent = (size_t)n;
-    }
-    if (sent < len) {
-        f->refs++;
-        if (evbuffer_add_reference(out, bytes + sent, len - sent, frame_cleanup, f) != 0) {
-            f->refs--;
-            drop(h, cl);
-            return false;
-        }
-    }
-    if (f->seq >= 0) cl->seen = f->seq;
-    h->frames++;
-    return true;
-}
 
 static struct channel *find_channel(const struct hub *h, const char *competition)
 {
@@ -196,13 +78,63 @@ static struct channel *channel_of(struct hub *h, const char *competition)
     struct channel *ch = calloc(1, sizeof *ch);
     struct channel **grown = realloc(h->channels, (size_t)(h->n_channels + 1) * sizeof *grown);
     if (grown) h->channels = grown;
-    if (!ch || !grown || !(ch->competition = strdup(competition))) {
+    if (!ch || !grown || !(ch->at = calloc((size_t)h->n_workers + 1, sizeof *ch->at)) ||
+        !(ch->competition = strdup(competition))) {
+        if (ch) free(ch->at);
         free(ch);
         return NULL;
     }
     ch->resumable_from = h->source.last_seq(h->source.arg, competition);
     h->channels[h->n_channels++] = ch;
     return ch;
+}
+
+static void stream_ended(struct hub *h, struct channel *ch, int w, size_t n)
+{
+    ch->at[w] -= n;
+    ch->streams -= n;
+    h->workers[w].streams -= n;
+    if (ch->streams == 0) ch->left_ms = now_ms();
+}
+
+/* A worker that died or stopped keeping up: its streams are gone (their browsers reconnect
+ * and are handed to the others). */
+static void worker_lost(void *arg)
+{
+    struct worker_link *link = arg;
+    struct hub *h = link->hub;
+    int w = (int)(link - h->workers);
+    if (!link->alive) return;
+    link->alive = false;
+    fprintf(stderr, "jiangxing: stream worker %d stopped; its viewers reconnect to the others\n",
+            (int)link->pid);
+    kill(link->pid, SIGKILL);
+    waitpid(link->pid, NULL, 0);
+    link->pid = 0;
+    for (int i = 0; i < h->n_channels; i++)
+        if (h->channels[i]->at[w]) stream_ended(h, h->channels[i], w, h->channels[i]->at[w]);
+    wire_out_free(link->down);
+    wire_in_free(link->up);
+    link->down = NULL;
+    link->up = NULL;
+}
+
+static void on_report(const struct wire_message *m, void *arg)
+{
+    struct worker_link *link = arg;
+    struct hub *h = link->hub;
+    int w = (int)(link - h->workers);
+    struct channel *ch = m->type == WIRE_LEFT ? find_channel(h, m->competition) : NULL;
+    if (ch && ch->at[w] > 0) stream_ended(h, ch, w, 1);
+    if (m->fd >= 0) close(m->fd);
+}
+
+/* Sends a frame to the workers holding streams of the channel. */
+static void forward(struct hub *h, struct channel *ch, struct frame *f, unsigned flags)
+{
+    for (int w = 0; w < h->n_workers && ch->streams; w++)
+        if (h->workers[w].alive && ch->at[w] > 0)
+            wire_send_frame(h->workers[w].down, ch->competition, f, flags);
 }
 
 static void ring_push(struct channel *ch, struct frame *f)
@@ -218,17 +150,6 @@ static void ring_push(struct channel *ch, struct frame *f)
     ch->ring[(ch->ring_first + ch->ring_count++) % RING] = f;
 }
 
-/* Sends f to every client of the channel; public ones end after it when asked. */
-static void broadcast(struct hub *h, struct channel *ch, struct frame *f, bool end_public)
-{
-    struct client *cl = ch->clients;
-    while (cl) {
-        struct client *next = cl->next;
-        if (send_frame(h, cl, f) && end_public && cl->is_public) finish(h, cl);
-        cl = next;
-    }
-}
-
 void hub_publish(struct hub *h, const char *competition, int64_t seq, const char *name,
                  const char *data, bool end_public)
 {
@@ -236,7 +157,7 @@ void hub_publish(struct hub *h, const char *competition, int64_t seq, const char
     struct frame *f = ch ? frame_new(seq, name, data) : NULL;
     if (!f) return; /* out of memory: clients resync from the next snapshot */
     ring_push(ch, f);
-    broadcast(h, ch, f, end_public);
+    forward(h, ch, f, end_public ? WIRE_END_PUBLIC : 0);
     frame_unref(f);
 }
 
@@ -247,9 +168,9 @@ void hub_announce(struct hub *h, const char *competition, const char *name, cons
         frame_unref(ch->snapshot);
         ch->snapshot = NULL;
     }
-    struct frame *f = ch && ch->clients ? frame_new(-1, name, data) : NULL;
+    struct frame *f = ch && ch->streams ? frame_new(-1, name, data) : NULL;
     if (!f) return;
-    broadcast(h, ch, f, false);
+    forward(h, ch, f, 0);
     frame_unref(f);
 }
 
@@ -272,7 +193,7 @@ static struct frame *snapshot(struct hub *h, struct channel *ch)
 bool hub_watched(const struct hub *h, const char *competition)
 {
     const struct channel *ch = find_channel(h, competition);
-    return ch && (ch->clients || now_ms() - ch->left_ms < WATCH_GRACE_MS);
+    return ch && (ch->streams || now_ms() - ch->left_ms < WATCH_GRACE_MS);
 }
 
 void hub_reset(struct hub *h, const char *competition, int64_t seq)
@@ -283,8 +204,8 @@ void hub_reset(struct hub *h, const char *competition, int64_t seq)
     marker->reset = true;
     ring_push(ch, marker);
     frame_unref(marker);
-    struct frame *f = ch->clients ? snapshot(h, ch) : NULL;
-    if (f) broadcast(h, ch, f, false);
+    struct frame *f = ch->streams ? snapshot(h, ch) : NULL;
+    if (f) forward(h, ch, f, 0);
 }
 
 /* True when a client that saw last_id can be brought up to date from the ring alone, and
@@ -302,119 +223,173 @@ static bool resumable(const struct hub *h, const struct channel *ch, int64_t las
         if (f->reset) return false;
         missed += f->len;
     }
-    return missed <= MAX_BACKLOG / 2;
+    return missed <= STREAM_MAX_BACKLOG / 2;
 }
 
-static const char hello[] = "retry: 2000\n\n";
+/* The worker with the fewest streams that has room, or -1. */
+static int pick_worker(const struct hub *h)
+{
+    int best = -1;
+    for (int w = 0; w < h->n_workers; w++)
+        if (h->workers[w].alive && h->workers[w].streams < h->capacity &&
+            (best < 0 || h->workers[w].streams < h->workers[best].streams))
+            best = w;
+    return best;
+}
 
-void hub_attach(struct hub *h, struct evhttp_request *req, const char *competition,
+static const char stream_head[] =
+    " 200 OK\r\n"
+    "Content-Type: text/event-stream; charset=utf-8\r\n"
+    "Cache-Control: no-store\r\n"
+    "X-Accel-Buffering: no\r\n"
+    "X-Content-Type-Options: nosniff\r\n"
+    "X-Frame-Options: DENY\r\n"
+    "Referrer-Policy: same-origin\r\n"
+    "Connection: close\r\n";
+
+static void add_frame(struct evbuffer *out, const struct frame *f, bool chunked)
+{
+    size_t len;
+    const char *bytes = frame_bytes(f, chunked, &len);
+    evbuffer_add(out, bytes, len);
+}
+
+/* The answer's head, the retry hint, and what the client missed; returns the last id in it. */
+static int64_t catch_up(struct hub *h, struct channel *ch, int64_t last_id, bool chunked,
+                        struct evbuffer *out)
+{
+    evbuffer_add_printf(out, "HTTP/1.%d%s%s\r\n", chunked ? 1 : 0, stream_head,
+                        chunked ? "Transfer-Encoding: chunked\r\n" : "");
+    add_frame(out, h->hello, chunked);
+    if (resumable(h, ch, last_id)) {
+        for (int i = 0; i < ch->ring_count; i++) {
+            const struct frame *f = ch->ring[(ch->ring_first + i) % RING];
+            if (f->seq <= last_id) continue;
+            add_frame(out, f, chunked);
+            last_id = f->seq;
+        }
+        return last_id;
+    }
+    struct frame *f = snapshot(h, ch);
+    if (!f) return -2;
+    add_frame(out, f, chunked);
+    return f->seq;
+}
+
+static void free_connection(evutil_socket_t fd, short what, void *arg)
+{
+    evhttp_connection_free(arg);
+}
+
+bool hub_attach(struct hub *h, struct evhttp_request *req, const char *competition,
                 int64_t last_id, bool is_public)
 {
     struct channel *ch = channel_of(h, competition);
-    struct client *cl = ch ? calloc(1, sizeof *cl) : NULL;
-    if (!cl) {
-        evhttp_send_error(req, 503, "out of memory");
-        return;
+    int w = ch ? pick_worker(h) : -1;
+    if (w < 0) return false;
+    bool chunked = req->major > 1 || (req->major == 1 && req->minor >= 1);
+    struct evbuffer *out = h->scratch;
+    evbuffer_drain(out, evbuffer_get_length(out));
+    int64_t seen = catch_up(h, ch, last_id, chunked, out);
+    const void *bytes = seen >= -1 ? evbuffer_pullup(out, -1) : NULL;
+    /* Take the socket from evhttp: stop watching it, keep our own descriptor of it, and put
+     * a placeholder where evhttp will shut down and close its descriptor when it frees the
+     * connection (next turn of the loop: we are inside its request callback). */
+    struct evhttp_connection *conn = evhttp_request_get_connection(req);
+    struct bufferevent *bev = evhttp_connection_get_bufferevent(conn);
+    int fd = bufferevent_getfd(bev);
+    int passed = bytes ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+    if (passed < 0 || bufferevent_disable(bev, EV_READ | EV_WRITE) != 0 ||
+        dup2(h->placeholder, fd) < 0) {
+        if (passed >= 0) close(passed);
+        return false;
     }
-    struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
-    evhttp_add_header(headers, "Content-Type", "text/event-stream; charset=utf-8");
-    evhttp_add_header(headers, "Cache-Control", "no-store");
-    evhttp_add_header(headers, "X-Accel-Buffering", "no");
-    evhttp_add_header(headers, "X-Content-Type-Options", "nosniff");
-    evhttp_send_reply_start(req, 200, "OK");
-    evhttp_clear_headers(evhttp_request_get_input_headers(req)); /* not needed any more */
-    *cl = (struct client){h, ch, req, evhttp_request_get_connection(req), is_public, -1, NULL,
-                          ch->clients};
-    if (ch->clients) ch->clients->prev = cl;
-    ch->clients = cl;
-    h->n_clients++;
-    evhttp_connection_set_closecb(cl->conn, on_close, cl);
-    /* A stream's client has nothing more to say: stop reading past a little, so a client
-     * writing into its stream cannot make us hold its bytes (dropped at the heartbeat). */
-    struct bufferevent *bev = evhttp_connection_get_bufferevent(cl->conn);
-    bufferevent_setwatermark(bev, EV_READ, 0, MAX_INPUT);
-    /* Frames are small and must leave at once: no waiting for the previous one's ACK. */
-    int on = 1;
-    setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    evbuffer_add_reference(h->scratch, hello, sizeof hello - 1, NULL, NULL);
-    evhttp_send_reply_chunk(req, h->scratch);
-    if (resumable(h, ch, last_id)) {
-        cl->seen = last_id;
-        for (int i = 0; i < ch->ring_count; i++)
-            if (!send_frame(h, cl, ch->ring[(ch->ring_first + i) % RING])) return;
-        return;
+    struct timeval now = {0, 0};
+    event_base_once(h->base, -1, EV_TIMEOUT, free_connection, conn, &now);
+    unsigned flags = (is_public ? WIRE_PUBLIC : 0) | (chunked ? WIRE_CHUNKED : 0);
+    size_t len = evbuffer_get_length(out);
+    if (wire_send_attach(h->workers[w].down, ch->competition, seen, flags, bytes, len, passed)) {
+        ch->at[w]++;
+        ch->streams++;
+        h->workers[w].streams++;
     }
-    struct frame *f = snapshot(h, ch);
-    if (!f) finish(h, cl); /* out of memory: end politely; the browser retries */
-    else send_frame(h, cl, f);
+    evbuffer_drain(out, len);
+    return true;
 }
 
-/* Clients still over the backlog after the loop has had its chance to write are too slow. */
-static void on_sweep(evutil_socket_t fd, short what, void *arg)
+/* As many streams per worker as its open-file limit allows. */
+static size_t worker_capacity(void)
 {
-    struct hub *h = arg;
-    for (int i = 0; i < h->n_channels; i++) {
-        struct client *cl = h->channels[i]->clients;
-        while (cl) {
-            struct client *next = cl->next;
-            if (backlog(cl) > MAX_BACKLOG || input(cl) >= MAX_INPUT) drop(h, cl);
-            cl = next;
-        }
-    }
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur == RLIM_INFINITY) return 1u << 20;
+    return r.rlim_cur > STREAM_FD_RESERVE ? (size_t)(r.rlim_cur - STREAM_FD_RESERVE) : 0;
 }
 
-static const char beat[] = ":\n\n";
-
-static void on_heartbeat(evutil_socket_t fd, short what, void *arg)
-{
-    struct hub *h = arg;
-    for (int i = 0; i < h->n_channels; i++) {
-        struct client *cl = h->channels[i]->clients;
-        while (cl) {
-            struct client *next = cl->next;
-            evbuffer_add_reference(h->scratch, beat, sizeof beat - 1, NULL, NULL);
-            evhttp_send_reply_chunk(cl->req, h->scratch);
-            cl = next;
-        }
-    }
-}
-
-struct hub *hub_new(struct event_base *base, struct hub_source source)
+struct hub *hub_new(struct event_base *base, struct hub_source source, struct streamer *workers,
+                    int n)
 {
     struct hub *h = calloc(1, sizeof *h);
     if (!h) return NULL;
     h->source = source;
+    h->base = base;
+    h->capacity = worker_capacity();
+    h->placeholder = open("/dev/null", O_RDWR | O_CLOEXEC);
+    h->hello = frame_of_text(-1, "retry: 2000\n\n", 13);
     h->scratch = evbuffer_new();
-    h->heartbeat = event_new(base, -1, EV_PERSIST, on_heartbeat, h);
-    h->sweep = event_new(base, -1, EV_PERSIST, on_sweep, h);
-    struct timeval every = {HEARTBEAT_SECONDS, 0}, sweep = {0, SWEEP_MS * 1000};
-    if (!h->scratch || !h->heartbeat || !h->sweep || event_add(h->heartbeat, &every) != 0 ||
-        event_add(h->sweep, &sweep) != 0) {
+    h->workers = calloc((size_t)n + 1, sizeof *h->workers);
+    if (h->placeholder < 0 || !h->hello || !h->scratch || !h->workers) {
         hub_free(h);
         return NULL;
     }
+    for (int w = 0; w < n; w++) {
+        struct worker_link *link = &h->workers[h->n_workers++];
+        *link = (struct worker_link){h, workers[w].pid, NULL, NULL, 0, true};
+        link->down = wire_out_new(base, workers[w].down, worker_lost, link);
+        link->up = wire_in_new(base, workers[w].up, on_report, worker_lost, link);
+        if (!link->down) close(workers[w].down);
+        if (!link->up) close(workers[w].up);
+        if (!link->down || !link->up) worker_lost(link);
+    }
     return h;
+}
+
+/* Closing its socket tells a worker to end its streams and exit. */
+static void stop_workers(struct hub *h)
+{
+    for (int w = 0; w < h->n_workers; w++) {
+        wire_out_free(h->workers[w].down);
+        wire_in_free(h->workers[w].up);
+    }
+    int64_t deadline = now_ms() + STOP_WAIT_MS;
+    for (int w = 0; w < h->n_workers; w++) {
+        pid_t pid = h->workers[w].pid;
+        while (pid > 0 && waitpid(pid, NULL, WNOHANG) == 0) {
+            if (now_ms() > deadline) {
+                kill(pid, SIGKILL);
+                waitpid(pid, NULL, 0);
+                break;
+            }
+            usleep(1000);
+        }
+    }
 }
 
 void hub_free(struct hub *h)
 {
     if (!h) return;
+    if (h->workers) stop_workers(h);
     for (int i = 0; i < h->n_channels; i++) {
         struct channel *ch = h->channels[i];
-        while (ch->clients) drop(h, ch->clients);
         for (int k = 0; k < ch->ring_count; k++) frame_unref(ch->ring[(ch->ring_first + k) % RING]);
         frame_unref(ch->snapshot);
         free(ch->competition);
+        free(ch->at);
         free(ch);
     }
     free(h->channels);
-    if (h->heartbeat) event_free(h->heartbeat);
-    if (h->sweep) event_free(h->sweep);
+    free(h->workers);
+    frame_unref(h->hello);
     if (h->scratch) evbuffer_free(h->scratch);
+    if (h->placeholder >= 0) close(h->placeholder);
     free(h);
-}
-
-struct hub_stats hub_stats(const struct hub *h)
-{
-    return (struct hub_stats){h->n_clients, h->dropped, h->frames};
 }

@@ -1,6 +1,7 @@
 /* The live stream hub: Server-Sent Events to every display watching a competition. Each
  * frame is encoded once and shared by all its clients; recent frames are kept so a client
- * reconnecting with Last-Event-ID resumes with no gap and no repeat (DESIGN §7). */
+ * reconnecting with Last-Event-ID resumes with no gap and no repeat (DESIGN §7). The streams
+ * themselves are held and written by stream workers (live/streamer.h). */
 #ifndef JX_LIVE_HUB_H
 #define JX_LIVE_HUB_H
 
@@ -19,9 +20,12 @@ struct hub_source {
 };
 
 struct hub;
+struct streamer;
 
-struct hub *hub_new(struct event_base *base, struct hub_source source);
-/* Ends every stream and frees the hub. */
+/* Takes over the started workers (n of them). */
+struct hub *hub_new(struct event_base *base, struct hub_source source, struct streamer *workers,
+                    int n);
+/* Ends every stream (the workers exit) and frees the hub. */
 void hub_free(struct hub *h);
 
 /* A committed event's frame, in commit order: `id: seq`, `event: name`, `data: data`.
@@ -36,13 +40,11 @@ void hub_reset(struct hub *h, const char *competition, int64_t seq);
 bool hub_watched(const struct hub *h, const char *competition);
 /* A frame without an id (spectator data): not kept for resuming. */
 void hub_announce(struct hub *h, const char *competition, const char *name, const char *data);
-/* Turns an authorised request into a stream. last_id is the client's Last-Event-ID, or -1. */
-void hub_attach(struct hub *h, struct evhttp_request *req, const char *competition,
+/* Turns an authorised request into a stream: its answer's head and the frames the client
+ * missed (or a snapshot) are written by the stream worker its connection is handed to.
+ * last_id is the client's Last-Event-ID, or -1. False, with nothing done, when no worker
+ * has room: the caller answers 503. */
+bool hub_attach(struct hub *h, struct evhttp_request *req, const char *competition,
                 int64_t last_id, bool is_public);
-
-struct hub_stats {
-    size_t clients, dropped, frames;
-};
-struct hub_stats hub_stats(const struct hub *h);
 
 #endif

@@ -14,21 +14,26 @@ export function cli(args, env = {}) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-export async function startServer() {
+// options: see launch().
+export async function startServer(options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'jx-api-'));
   const db = join(dir, 'test.db');
   const demo = cli(['demo', '--db', db], {
     JIANGXING_ADMIN_PASSWORD: ADMIN_PASSWORD, JIANGXING_DEMO_PASSWORD: DEMO_PASSWORD });
   if (demo.status !== 0) throw new Error('demo failed: ' + demo.stderr);
-  const server = { dir, db, port: 20000 + (process.pid % 20000) };
+  const server = { dir, db, port: 20000 + (process.pid % 20000), ...options };
   await launch(server);
   return server;
 }
 
+// server.args: more serve flags; server.openFiles: the server's open-file limit (ulimit -n).
 export async function launch(server) {
-  server.proc = spawn(BIN, ['serve', '--db', server.db, '--listen', `127.0.0.1:${server.port}`,
-    ...(server.args || [])],
-    { stdio: ['ignore', 'ignore', 'inherit'] });
+  const argv = ['serve', '--db', server.db, '--listen', `127.0.0.1:${server.port}`,
+    ...(server.args || [])];
+  const stdio = { stdio: ['ignore', 'ignore', 'inherit'] };
+  server.proc = server.openFiles
+    ? spawn('sh', ['-c', `ulimit -n ${server.openFiles} && exec "$0" "$@"`, BIN, ...argv], stdio)
+    : spawn(BIN, argv, stdio);
   server.base = `http://127.0.0.1:${server.port}`;
   for (let i = 0; i < 100; i++) {
     try {
