@@ -12,130 +12,198 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
-#include <event2/buffer.h>
-#include <event2/bufferevent.h>
 
 #include "live/wire.h"
 
-#define HARD_BACKLOG (8 * STREAM_MAX_BACKLOG) /* dropped at once: a burst this big is not catching up */
+#define RING 4096                   /* frames a stream may lag behind before it is dropped */
+#define RING_BYTES (64u << 20)      /* and their bytes, at most (snapshots can be large) */
 #define SWEEP_MS 1000               /* how often lagging streams are looked for */
 #define HEARTBEAT_SECONDS 15        /* below the idle timeouts of proxies and browsers */
-#define WRITE_TIMEOUT_SECONDS 60    /* a stream whose bytes wait this long is dead */
-#define MAX_INPUT 4096              /* bytes a stream's client may send after its request */
+#define WRITE_TIMEOUT_SECONDS 60    /* a stream that takes no byte for this long is dead */
+#define INPUT_CAP 4096              /* bytes a stream's client may send after its request */
+#define BATCH 64                    /* frames per write */
 
+/* A stream is a position in its channel's ring: frames are never queued per stream. */
 struct client {
     struct worker *w;
-    struct channel *ch; /* NULL once finished: its last bytes are being written */
-    struct bufferevent *bev;
-    bool is_public, chunked;
-    int64_t seen; /* frames up to this sequence are already in what it was sent */
+    struct channel *ch;
+    struct client *prev, *next;  /* in ch->clients while listed */
+    bool listed, is_public, chunked, waiting, closing;
+    int fd;
+    struct event *readable, *writable;
+    int64_t seen;                /* frames up to this sequence are already in what it was sent */
+    uint64_t at;                 /* the ring index of the next frame to write */
+    uint64_t end_at;             /* a public stream ends before this index (hidden standings) */
+    size_t partial;              /* bytes of frame `at` already written */
+    char *extra;                 /* bytes before frame `at`: the catch-up, a heartbeat, the end */
+    size_t extra_len, extra_sent;
     size_t input;
-    struct client *prev, *next;
 };
 
+/* One competition's streams and the frames they have not all written yet. */
 struct channel {
     char *competition;
     struct client *clients;
+    struct frame *ring[RING];
+    uint64_t offset[RING];       /* the text bytes of the channel before each frame */
+    uint64_t first, end;         /* ring indexes held: [first, end) */
+    uint64_t bytes;              /* the text bytes of the channel up to end */
 };
 
 struct worker {
     struct event_base *base;
+    const struct timeval *write_timeout; /* one timeout queue shared by every stream */
     struct wire_in *in;
     struct wire_out *up;
     struct channel **channels;
     int n_channels;
 };
 
-static size_t backlog(const struct client *cl)
+static void unlist(struct client *cl)
 {
-    return evbuffer_get_length(bufferevent_get_output(cl->bev));
-}
-
-static void unlink_client(struct client *cl)
-{
+    if (!cl->listed) return;
     struct channel *ch = cl->ch;
-    if (!ch) return;
     if (cl->prev) cl->prev->next = cl->next;
     else ch->clients = cl->next;
     if (cl->next) cl->next->prev = cl->prev;
-    cl->ch = NULL;
+    cl->listed = false;
     wire_send_left(cl->w->up, ch->competition);
 }
 
 static void drop(struct client *cl)
 {
-    unlink_client(cl);
-    bufferevent_free(cl->bev);
+    unlist(cl);
+    if (cl->readable) event_free(cl->readable);
+    if (cl->writable) event_free(cl->writable);
+    close(cl->fd);
+    free(cl->extra);
     free(cl);
 }
 
-/* Writes bytes after what is queued: straight to the socket when nothing is (no event
- * re-arming in the common case), the rest queued by reference to the frame, or copied. */
-static bool client_write(struct client *cl, const char *bytes, size_t len, struct frame *f)
+/* Bytes the stream has still to write. */
+static uint64_t backlog(const struct client *cl)
 {
-    struct evbuffer *out = bufferevent_get_output(cl->bev);
-    size_t queued = evbuffer_get_length(out), sent = 0;
-    if (queued > HARD_BACKLOG) {
-        drop(cl);
-        return false;
-    }
-    if (queued == 0) { /* an error is left for the bufferevent's own write to report */
-        ssize_t n = send(bufferevent_getfd(cl->bev), bytes, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-        if (n > 0) sent = (size_t)n;
-    }
-    if (sent == len) return true;
-    int rc;
-    if (f) {
-        f->refs++;
-        rc = evbuffer_add_reference(out, bytes + sent, len - sent, frame_cleanup, f);
-        if (rc != 0) f->refs--;
-    } else {
-        rc = evbuffer_add(out, bytes + sent, len - sent);
-    }
-    if (rc != 0) drop(cl);
-    return rc == 0;
+    const struct channel *ch = cl->ch;
+    uint64_t frames = cl->at < ch->end ? ch->bytes - ch->offset[cl->at % RING] - cl->partial : 0;
+    return frames + (cl->extra_len - cl->extra_sent);
 }
 
-/* False when the client was dropped. */
-static bool send_frame(struct client *cl, struct frame *f)
+/* Sets the bytes to write before the next frame; false when out of memory. */
+static bool set_extra(struct client *cl, const void *bytes, size_t len)
 {
-    if (f->seq >= 0 && f->seq <= cl->seen) return true;
-    size_t len;
-    const char *bytes = frame_bytes(f, cl->chunked, &len);
-    if (!client_write(cl, bytes, len, f)) return false;
-    if (f->seq >= 0) cl->seen = f->seq;
+    char *copy = malloc(len ? len : 1);
+    if (!copy) return false;
+    memcpy(copy, bytes, len);
+    free(cl->extra);
+    cl->extra = copy;
+    cl->extra_len = len;
+    cl->extra_sent = 0;
     return true;
 }
 
-/* Ends a stream politely: the last chunk, then the connection closes once it is written. */
-static void finish(struct client *cl)
+/* Takes n written bytes off the front: the extra bytes, then whole or partial frames. */
+static void advance(struct client *cl, size_t n)
 {
-    unlink_client(cl);
-    if (cl->chunked && !client_write(cl, "0\r\n\r\n", 5, NULL)) return;
-    if (backlog(cl) == 0) drop(cl);
-    /* else on_written closes it */
+    size_t from_extra = cl->extra_len - cl->extra_sent;
+    if (from_extra > n) from_extra = n;
+    cl->extra_sent += from_extra;
+    n -= from_extra;
+    if (cl->extra && cl->extra_sent == cl->extra_len) {
+        free(cl->extra);
+        cl->extra = NULL;
+        cl->extra_len = cl->extra_sent = 0;
+    }
+    while (n > 0) {
+        const struct frame *f = cl->ch->ring[cl->at % RING];
+        size_t len;
+        frame_bytes(f, cl->chunked, &len);
+        size_t left = len - cl->partial;
+        if (n < left) {
+            cl->partial += n;
+            return;
+        }
+        n -= left;
+        cl->partial = 0;
+        if (f->seq >= 0) cl->seen = f->seq;
+        cl->at++;
+    }
 }
 
-static void on_written(struct bufferevent *bev, void *arg)
+/* Writes what the stream has pending, as much as its socket takes, several frames per
+ * write; waits for the socket when it is full. Drops the stream on an error, or when it has
+ * fallen out of the ring. */
+static void pump(struct client *cl)
+{
+    struct channel *ch = cl->ch;
+    for (;;) {
+        if (cl->at < ch->first) { /* lagged past what the ring keeps: it resumes elsewhere */
+            drop(cl);
+            return;
+        }
+        uint64_t stop = cl->end_at < ch->end ? cl->end_at : ch->end;
+        while (cl->at < stop && cl->partial == 0 && ch->ring[cl->at % RING]->seq >= 0 &&
+               ch->ring[cl->at % RING]->seq <= cl->seen)
+            cl->at++; /* already in its catch-up */
+        struct iovec iov[BATCH + 1];
+        int n = 0;
+        size_t total = 0;
+        if (cl->extra_sent < cl->extra_len)
+            iov[n++] = (struct iovec){cl->extra + cl->extra_sent, cl->extra_len - cl->extra_sent};
+        size_t skip = cl->partial;
+        for (uint64_t i = cl->at; i < stop && n < BATCH + 1; i++, skip = 0) {
+            size_t len;
+            const char *bytes = frame_bytes(ch->ring[i % RING], cl->chunked, &len);
+            iov[n++] = (struct iovec){(char *)bytes + skip, len - skip};
+        }
+        for (int i = 0; i < n; i++) total += iov[i].iov_len;
+        if (n == 0) break;
+        ssize_t written = writev(cl->fd, iov, n);
+        if (written < 0 && errno == EINTR) continue;
+        if (written < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+            drop(cl);
+            return;
+        }
+        if (written > 0) advance(cl, (size_t)written);
+        if (written < 0 || (size_t)written < total) {
+            if (!cl->waiting) {
+                event_add(cl->writable, cl->w->write_timeout);
+                cl->waiting = true;
+            }
+            return;
+        }
+    }
+    if (cl->waiting) {
+        event_del(cl->writable);
+        cl->waiting = false;
+    }
+    if (cl->at < cl->end_at) return;
+    if (cl->closing) { /* the last chunk is written: the connection ends */
+        drop(cl);
+        return;
+    }
+    cl->closing = true;
+    if (!cl->chunked || !set_extra(cl, "0\r\n\r\n", 5)) drop(cl);
+    else pump(cl);
+}
+
+static void on_writable(evutil_socket_t fd, short what, void *arg)
 {
     struct client *cl = arg;
-    if (!cl->ch) drop(cl);
+    cl->waiting = false;
+    if (what & EV_TIMEOUT) drop(cl);
+    else pump(cl);
 }
 
-/* A stream's client has nothing more to say: what it sends is counted and thrown away. */
-static void on_input(struct bufferevent *bev, void *arg)
+/* A stream's client has nothing more to say: what it sends is read and thrown away. */
+static void on_readable(evutil_socket_t fd, short what, void *arg)
 {
     struct client *cl = arg;
-    struct evbuffer *in = bufferevent_get_input(bev);
-    cl->input += evbuffer_get_length(in);
-    evbuffer_drain(in, evbuffer_get_length(in));
-    if (cl->input > MAX_INPUT) drop(cl);
-}
-
-static void on_event(struct bufferevent *bev, short what, void *arg)
-{
-    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) drop(arg);
+    char buf[4096];
+    ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
+    if (n <= 0 || (cl->input += (size_t)n) > INPUT_CAP) drop(cl);
 }
 
 static struct channel *find_channel(const struct worker *w, const char *competition)
@@ -164,32 +232,57 @@ static void attach(struct worker *w, const struct wire_message *m)
 {
     struct channel *ch = channel_of(w, m->competition);
     struct client *cl = ch ? calloc(1, sizeof *cl) : NULL;
-    struct bufferevent *bev = cl ? bufferevent_socket_new(w->base, m->fd, BEV_OPT_CLOSE_ON_FREE) : NULL;
-    if (!bev) { /* out of memory: the viewer's browser retries; the server's count stays right */
-        close(m->fd);
-        free(cl);
+    if (cl) {
+        *cl = (struct client){.w = w, .ch = ch, .is_public = m->flags & WIRE_PUBLIC,
+                              .chunked = m->flags & WIRE_CHUNKED, .fd = m->fd, .seen = m->seq,
+                              .at = ch->end, .end_at = UINT64_MAX};
+        cl->readable = event_new(w->base, m->fd, EV_READ | EV_PERSIST, on_readable, cl);
+        cl->writable = event_new(w->base, m->fd, EV_WRITE, on_writable, cl);
+    }
+    if (!cl || !cl->readable || !cl->writable || event_add(cl->readable, NULL) != 0 ||
+        !set_extra(cl, m->payload, m->len)) {
+        /* out of memory: the viewer's browser retries; the server's count stays right */
+        if (cl) drop(cl);
+        else close(m->fd);
         wire_send_left(w->up, m->competition);
         return;
     }
-    *cl = (struct client){w, ch, bev, m->flags & WIRE_PUBLIC, m->flags & WIRE_CHUNKED, m->seq, 0,
-                          NULL, ch->clients};
+    cl->listed = true;
+    cl->next = ch->clients;
     if (ch->clients) ch->clients->prev = cl;
     ch->clients = cl;
     int on = 1; /* frames are small and must leave at once: no waiting for the last one's ACK */
     setsockopt(m->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
-    struct timeval write_timeout = {WRITE_TIMEOUT_SECONDS, 0};
-    bufferevent_set_timeouts(bev, NULL, &write_timeout);
-    bufferevent_setcb(bev, on_input, on_written, on_event, cl);
-    bufferevent_enable(bev, EV_READ | EV_WRITE);
-    client_write(cl, m->payload, m->len, NULL);
+    pump(cl);
 }
 
+/* Keeps the frame in the ring, forgetting the oldest past its limits. */
+static void ring_push(struct channel *ch, struct frame *f)
+{
+    while (ch->end - ch->first == RING ||
+           (ch->end > ch->first && ch->bytes - ch->offset[ch->first % RING] > RING_BYTES)) {
+        frame_unref(ch->ring[ch->first % RING]);
+        ch->first++;
+    }
+    ch->ring[ch->end % RING] = f;
+    ch->offset[ch->end % RING] = ch->bytes;
+    ch->bytes += f->len;
+    ch->end++;
+}
+
+/* A frame for the channel's streams: those with nothing pending write it at once, the others
+ * when their sockets take more. */
 static void broadcast(struct channel *ch, struct frame *f, bool end_public)
 {
+    ring_push(ch, f);
     struct client *cl = ch->clients;
     while (cl) {
         struct client *next = cl->next;
-        if (send_frame(cl, f) && end_public && cl->is_public) finish(cl);
+        if (end_public && cl->is_public) {
+            cl->end_at = ch->end;
+            unlist(cl);
+        }
+        if (!cl->waiting) pump(cl);
         cl = next;
     }
 }
@@ -203,9 +296,8 @@ static void on_message(const struct wire_message *m, void *arg)
     }
     struct channel *ch = m->type == WIRE_FRAME ? find_channel(w, m->competition) : NULL;
     struct frame *f = ch && ch->clients ? frame_of_text(m->seq, m->payload, m->len) : NULL;
-    if (!f) return; /* out of memory: clients resync from their next snapshot */
-    broadcast(ch, f, m->flags & WIRE_END_PUBLIC);
-    frame_unref(f);
+    if (f) broadcast(ch, f, m->flags & WIRE_END_PUBLIC);
+    /* else nobody here watches, or out of memory: clients resync from their next snapshot */
 }
 
 /* The server is gone: the streams end with it (their browsers reconnect to the next one). */
@@ -223,18 +315,20 @@ static void each_client(struct worker *w, void (*fn)(struct client *cl))
     }
 }
 
-/* Streams still over the backlog after the loop has had its chance to write are too slow. */
+/* Streams still this far behind after the loop has had its chance to write are too slow
+ * (their browsers reconnect and resume, or get a snapshot). */
 static void sweep_one(struct client *cl)
 {
-    if (backlog(cl) > STREAM_MAX_BACKLOG) drop(cl);
+    if (cl->at < cl->ch->first || backlog(cl) > STREAM_MAX_BACKLOG) drop(cl);
 }
 
 static void on_sweep(evutil_socket_t fd, short what, void *arg) { each_client(arg, sweep_one); }
 
+/* Only a stream with nothing pending needs one: the others are being written to. */
 static void beat_one(struct client *cl)
 {
-    if (cl->chunked) client_write(cl, "3\r\n:\n\n\r\n", 8, NULL);
-    else client_write(cl, ":\n\n", 3, NULL);
+    if (cl->waiting || cl->extra || cl->at < cl->ch->end) return;
+    if (cl->chunked ? set_extra(cl, "3\r\n:\n\n\r\n", 8) : set_extra(cl, ":\n\n", 3)) pump(cl);
 }
 
 static void on_heartbeat(evutil_socket_t fd, short what, void *arg) { each_client(arg, beat_one); }
@@ -246,12 +340,14 @@ static int run(int down, int up)
     struct worker w = {0};
     w.base = event_base_new();
     if (!w.base) return 1;
+    struct timeval write_timeout = {WRITE_TIMEOUT_SECONDS, 0};
+    w.write_timeout = event_base_init_common_timeout(w.base, &write_timeout);
     w.up = wire_out_new(w.base, up, on_server_gone, &w);
     w.in = wire_in_new(w.base, down, on_message, on_server_gone, &w);
     struct event *heartbeat = event_new(w.base, -1, EV_PERSIST, on_heartbeat, &w);
     struct event *sweep = event_new(w.base, -1, EV_PERSIST, on_sweep, &w);
     struct timeval every = {HEARTBEAT_SECONDS, 0}, sweep_every = {0, SWEEP_MS * 1000};
-    if (!w.up || !w.in || !heartbeat || !sweep || event_add(heartbeat, &every) != 0 ||
+    if (!w.write_timeout || !w.up || !w.in || !heartbeat || !sweep || event_add(heartbeat, &every) != 0 ||
         event_add(sweep, &sweep_every) != 0)
         return 1;
     event_base_dispatch(w.base);
