@@ -142,3 +142,40 @@ test('an HTTP/1.0 viewer gets the stream without chunks, and it ends when the co
     await closed;
   });
 });
+
+test('a stream that stops reading is dropped once it is 512 KiB behind; the others get every frame meanwhile', async () => {
+  await withServer({ args: ['--stream-workers', '1'] }, async (streams) => {
+    const [worker] = workers();
+    const idle = openFilesOf(worker);
+    const reader = await openStream(server, LIVE, { token: admin });
+    streams.push(reader);
+    assert.equal((await reader.next()).event, 'snapshot');
+    const stalled = net.connect(server.port, '127.0.0.1');
+    stalled.on('error', () => {});
+    stalled.write(`GET ${LIVE} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${admin}\r\n\r\n`);
+    stalled.pause(); // reads nothing from now on: its socket buffers fill
+    for (let i = 0; i < 50 && openFilesOf(worker) < idle + 2; i++) await sleep(20);
+    assert.equal(openFilesOf(worker), idle + 2, 'both streams are held by the worker');
+    // Each new contestant sends everyone a snapshot (tens of KB) until the stalled one goes.
+    let added = 0;
+    while (openFilesOf(worker) > idle + 1 && added < 600) {
+      const csv = `id,name,group,venue\nZ${String(++added).padStart(3, '0')},慢读者${added},worker,wz\n`;
+      const r = await call(server, 'POST', `${C}/contestants/import`, { token: admin, raw: csv, headers: { 'Content-Type': 'text/csv' } });
+      assert.equal(r.status, 200, r.text);
+      if (added % 20 === 0) await sleep(100);
+    }
+    for (let i = 0; i < 100 && openFilesOf(worker) > idle + 1; i++) await sleep(20);
+    assert.equal(openFilesOf(worker), idle + 1, `the stalled stream was dropped (after ${added} snapshots)`);
+    const got = [];
+    for (let i = 0; i < added; i++) got.push(await reader.nextNamed('snapshot'));
+    assert.deepEqual(got.map((e) => e.json.contestants.length), got.map((_, i) => 78 + i),
+      'the reading stream got every snapshot, in order');
+    // Dropped for its backlog, not later for falling out of the worker's ring (64 MiB): what
+    // went before the drop fits in the two sockets' kernel buffers at most, plus 512 KiB.
+    const kernelMax = (name) => Number(readFileSync(`/proc/sys/net/ipv4/${name}`, 'utf8').trim().split(/\s+/)[2]);
+    const sent = got.reduce((n, e) => n + Buffer.byteLength(e.data), 0);
+    const bound = kernelMax('tcp_wmem') + kernelMax('tcp_rmem') + 512 * 1024 + Buffer.byteLength(got.at(-1).data);
+    assert.ok(sent <= bound, `dropped after ${sent} bytes, more than ${bound}`);
+    stalled.destroy();
+  });
+});
