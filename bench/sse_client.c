@@ -3,19 +3,25 @@
  * shares with the server it measures.
  *
  *   listen  holds N Server-Sent Events connections (GET PATH, HTTP/1.1, chunked or not),
- *           spread over several loopback source addresses (127.0.0.2, .3, ...) so the
- *           ephemeral ports do not run out. Every event with a data line carrying
- *           "at":MS (the commit-side stamp, wall-clock ms) gives a delivery latency:
- *           the wall clock when the bytes were read minus at. Controlled by lines on
- *           stdin: `status TAG`, `begin` (starts a measurement window), `report TAG`
- *           (prints the window so far), `quit`. A connection the server closes is not
- *           reopened: it is counted as dropped.
+ *           spread over --sources loopback source addresses from --first-address on
+ *           (127.0.0.2, .3, ... by default) so the ephemeral ports do not run out. Several
+ *           listeners (one per ~19,000 connections under a 20,000-file limit) are given
+ *           disjoint address ranges. Every event with a data line carrying "at":MS (the
+ *           commit-side stamp, wall-clock ms) gives a delivery latency: the wall clock
+ *           when the bytes were read minus at. Controlled by lines on stdin, or on the
+ *           FIFO --control (opened read-write: writers come and go, no EOF):
+ *           `status TAG`, `begin` (starts a measurement window), `report TAG` (prints the
+ *           window so far; with --hist FILE it first writes the window's raw latency
+ *           histogram there), `quit`. A connection the server closes is not reopened: it
+ *           is counted as dropped.
  *   post    POSTs marks (one per request, unique keys) at a steady rate, open loop
  *           (pipelined behind unanswered ones up to --pipeline per connection).
  *   flood   POSTs likes ({} to PATH) the same way, no cookie by default.
  *   relay   reads one Jiangxing stream and POSTs the data of each `standings` event to an
  *           nchan publisher (X-EventSource-Event: standings), pipelined on one connection,
  *           with "at" re-stamped to the moment of the POST (same width, same bytes).
+ *   merge   reads --hist files of several listeners and prints the quantiles of their
+ *           union (the same buckets and rule as one listener's report).
  *
  * Output lines starting with READY, STATUS or RESULT are key=value pairs for the script. */
 #include <arpa/inet.h>
@@ -35,6 +41,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,6 +53,7 @@
 
 static const char *opt_host = "127.0.0.1", *opt_path = NULL, *opt_token = "";
 static const char *opt_prefix = "live", *opt_to_path = "/pub";
+static const char *opt_first_address = "127.0.0.2", *opt_control = NULL, *opt_hist = NULL;
 static int opt_port = 8080, opt_to_port = 0, opt_conns = 1, opt_sources = 1;
 static int opt_parallel = 200, opt_keep_cookie = 0;
 static double opt_rate = 20, opt_seconds = 20, opt_timeout = 30;
@@ -140,6 +148,53 @@ static double hist_q(const struct hist *h, double q)
     return h->max;
 }
 
+/* The raw histogram to path (written beside it, then renamed, so a reader never sees half
+ * of it): a line `samples=N sum_ms=S max_ms=M`, then `BUCKET COUNT` for each bucket used. */
+static void hist_write(const struct hist *h, const char *path)
+{
+    char part[4096];
+    snprintf(part, sizeof part, "%s.part", path);
+    FILE *f = fopen(part, "w");
+    if (!f) die(part);
+    fprintf(f, "samples=%llu sum_ms=%.17g max_ms=%.17g\n", (unsigned long long)h->n, h->sum, h->max);
+    for (long i = 0; i <= HIST_BUCKETS; i++)
+        if (h->b[i]) fprintf(f, "%ld %u\n", i, h->b[i]);
+    if (fclose(f) != 0 || rename(part, path) != 0) die(path);
+}
+
+/* Adds a file written by hist_write to h. */
+static void hist_read(struct hist *h, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) die(path);
+    unsigned long long n;
+    double sum, max;
+    if (fscanf(f, "samples=%llu sum_ms=%lf max_ms=%lf", &n, &sum, &max) != 3) {
+        fprintf(stderr, "sse_client: %s is not a histogram\n", path);
+        exit(1);
+    }
+    h->n += n;
+    h->sum += sum;
+    if (max > h->max) h->max = max;
+    long i;
+    unsigned c;
+    uint64_t in_buckets = 0;
+    while (fscanf(f, "%ld %u", &i, &c) == 2) {
+        if (i < 0 || i > HIST_BUCKETS) {
+            fprintf(stderr, "sse_client: %s: bucket %ld out of range\n", path, i);
+            exit(1);
+        }
+        h->b[i] += c;
+        in_buckets += c;
+    }
+    if (!feof(f) || in_buckets != n) {
+        fprintf(stderr, "sse_client: %s: buckets hold %llu samples, its header says %llu\n", path,
+                (unsigned long long)in_buckets, n);
+        exit(1);
+    }
+    fclose(f);
+}
+
 /* ---------------------------------------------------------------- listen */
 
 enum { ST_CONNECTING, ST_SENT, ST_BODY, ST_CLOSED };
@@ -163,6 +218,8 @@ struct lconn {
 
 static struct {
     struct lconn *c;
+    int ctl; /* the command input: stdin or --control */
+    uint32_t first_source; /* host order */
     int ep, next_to_open, connecting, open, failed, dropped, ended;
     uint64_t snapshots, bytes, heartbeats;
     /* the window (since `begin`) */
@@ -218,7 +275,7 @@ static void l_open_more(void)
         int one = 1;
         setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
         struct sockaddr_in src = {.sin_family = AF_INET};
-        src.sin_addr.s_addr = htonl((127u << 24) | (uint32_t)(2 + i % opt_sources));
+        src.sin_addr.s_addr = htonl(L.first_source + (uint32_t)(i % opt_sources));
         if (bind(fd, (struct sockaddr *)&src, sizeof src) != 0) {
             l_error("bind", errno);
             close(fd);
@@ -500,6 +557,7 @@ static void l_begin(void)
 
 static void l_report(const char *tag)
 {
+    if (opt_hist) hist_write(&L.h, opt_hist);
     double secs = (double)(mono_ns() - L.w_start_ns) / 1e9;
     double cpu = cpu_seconds() - L.w_cpu;
     printf("RESULT %s secs=%.2f last_s=%.2f msgs=%llu msgs_per_s=%.0f frames=%llu expected=%llu "
@@ -516,12 +574,14 @@ static void l_report(const char *tag)
            100 * cpu / secs);
 }
 
-/* Reads control lines from stdin; false on `quit` or EOF. */
+/* Reads control lines; false on `quit` or EOF (stdin only: --control is held open
+ * read-write, so it has no end). */
 static bool l_control(void)
 {
     static char buf[1024];
     static size_t len;
-    ssize_t n = read(0, buf + len, sizeof buf - 1 - len);
+    ssize_t n = read(L.ctl, buf + len, sizeof buf - 1 - len);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return true;
     if (n <= 0) return false;
     len += (size_t)n;
     char *nl;
@@ -547,6 +607,26 @@ static int run_listen(void)
     L.c = calloc((size_t)opt_conns, sizeof *L.c);
     if (!L.c) die("calloc");
     L.to = target(opt_host, opt_port);
+    struct sockaddr_in first = target(opt_first_address, 0);
+    L.first_source = ntohl(first.sin_addr.s_addr);
+    if (L.first_source >> 24 != 127 || L.first_source == (127u << 24) ||
+        L.first_source + (uint32_t)opt_sources - 1 > 0x7ffffffeu) {
+        fprintf(stderr, "sse_client: --first-address %s and --sources %d leave 127.0.0.1-127.255.255.254\n",
+                opt_first_address, opt_sources);
+        exit(2);
+    }
+    L.ctl = 0;
+    if (opt_control) {
+        struct stat st;
+        if (stat(opt_control, &st) != 0) die(opt_control);
+        if (!S_ISFIFO(st.st_mode)) {
+            fprintf(stderr, "sse_client: --control %s is not a FIFO\n", opt_control);
+            exit(2);
+        }
+        /* read-write: the FIFO then never reads as ended when a writer closes it */
+        L.ctl = open(opt_control, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        if (L.ctl < 0) die(opt_control);
+    }
     L.ep = epoll_create1(EPOLL_CLOEXEC);
     L.g_max_seq = -1;
     hist_init(&L.h);
@@ -555,7 +635,7 @@ static int run_listen(void)
                                      "Cache-Control: no-cache\r\nUser-Agent: jx-bench-sse\r\n\r\n",
                                      opt_path, opt_host, opt_port);
     struct epoll_event ctl = {.events = EPOLLIN, .data.u32 = UINT32_MAX};
-    if (epoll_ctl(L.ep, EPOLL_CTL_ADD, 0, &ctl) != 0) die("epoll_ctl stdin");
+    if (epoll_ctl(L.ep, EPOLL_CTL_ADD, L.ctl, &ctl) != 0) die("epoll_ctl control");
     setvbuf(stdout, NULL, _IOLBF, 0);
     l_begin();
     uint64_t t0 = mono_ns(), last_sweep = t0;
@@ -972,16 +1052,33 @@ static int run_relay(void)
     return 0;
 }
 
+/* ---------------------------------------------------------------- merge */
+
+/* The histograms of several listeners (--hist files) as one: the quantiles of the union,
+ * in the format of a listener's report. */
+static int run_merge(int n, char **files)
+{
+    struct hist h;
+    hist_init(&h);
+    for (int i = 0; i < n; i++) hist_read(&h, files[i]);
+    printf("p50_ms=%.1f p90_ms=%.1f p99_ms=%.1f max_ms=%.1f mean_ms=%.1f samples=%llu\n",
+           hist_q(&h, 0.5), hist_q(&h, 0.9), hist_q(&h, 0.99), h.max,
+           h.n ? h.sum / (double)h.n : -1.0, (unsigned long long)h.n);
+    return 0;
+}
+
 /* ---------------------------------------------------------------- main */
 
 static void usage(void)
 {
     fprintf(stderr,
             "usage: sse_client listen|post|flood|relay [--host A] [--port P] [--path P]\n"
-            "  listen: --conns N --sources K --parallel P --timeout S  (commands on stdin)\n"
+            "  listen: --conns N --sources K [--first-address 127.0.0.2] --parallel P --timeout S\n"
+            "          [--control FIFO] [--hist FILE]  (commands on stdin, or on FIFO)\n"
             "  post:   --token T --rate R --seconds S --conns C --pipeline K --prefix X\n"
             "  flood:  --path P --rate R --seconds S --conns C --pipeline K [--keep-cookie]\n"
-            "  relay:  --to-port P --to-path /pub           (until SIGTERM)\n");
+            "  relay:  --to-port P --to-path /pub           (until SIGTERM)\n"
+            "  sse_client merge HIST...  (the quantiles of listeners' --hist files together)\n");
     exit(2);
 }
 
@@ -989,6 +1086,10 @@ int main(int argc, char **argv)
 {
     if (argc < 2) usage();
     const char *mode = argv[1];
+    if (strcmp(mode, "merge") == 0) {
+        if (argc < 3) usage();
+        return run_merge(argc - 2, argv + 2);
+    }
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--keep-cookie") == 0) {
@@ -1004,6 +1105,9 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--prefix") == 0) opt_prefix = v;
         else if (strcmp(a, "--conns") == 0) opt_conns = atoi(v);
         else if (strcmp(a, "--sources") == 0) opt_sources = atoi(v);
+        else if (strcmp(a, "--first-address") == 0) opt_first_address = v;
+        else if (strcmp(a, "--control") == 0) opt_control = v;
+        else if (strcmp(a, "--hist") == 0) opt_hist = v;
         else if (strcmp(a, "--parallel") == 0) opt_parallel = atoi(v);
         else if (strcmp(a, "--rate") == 0) opt_rate = atof(v);
         else if (strcmp(a, "--seconds") == 0) opt_seconds = atof(v);
@@ -1013,7 +1117,7 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--to-path") == 0) opt_to_path = v;
         else usage();
     }
-    if (opt_conns < 1 || opt_sources < 1 || opt_sources > 250 || opt_parallel < 1) usage();
+    if (opt_conns < 1 || opt_sources < 1 || opt_sources > 65000 || opt_parallel < 1) usage();
     signal(SIGPIPE, SIG_IGN);
     signal(SIGTERM, on_stop);
     signal(SIGINT, on_stop);
