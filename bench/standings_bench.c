@@ -375,6 +375,9 @@ static void run_trees(const struct update *updates)
     for (int s = 0; s < SCOPES; s++)
         if (!(trees[s] = ostree_new(sizeof(struct entry), compare_entries, NULL)))
             die("out of memory");
+#ifndef NO_LEAD /* JX_BENCH_CFLAGS=-DNO_LEAD: every comparison through the comparator */
+        else ostree_lead_desc(trees[s]); /* score first, higher first */
+#endif
     struct contender c = {"ostree", trees, tree_add, NULL, tree_move};
     run(&c, updates, UPDATES, "");
     for (int s = 0; s < SCOPES; s++) ostree_free(trees[s]);

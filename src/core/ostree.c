@@ -69,6 +69,7 @@ struct ostree {
     size_t size, key_size;
     ostree_cmp_fn cmp;
     void *ctx;
+    bool lead_desc;              /* keys begin with an int64_t, higher first (ostree_lead_desc) */
     size_t leaf_cap, leaf_min;   /* keys in a leaf other than the root */
     size_t inner_cap, inner_min; /* children of an inner node other than the root */
     size_t leaf_bytes, inner_bytes;
@@ -127,14 +128,24 @@ static size_t sum(const size_t *counts, size_t n)
     return total;
 }
 
+static inline int64_t lead(const void *key)
+{
+    int64_t v;
+    memcpy(&v, key, sizeof v);
+    return v;
+}
+
 static int compare(const struct ostree *t, const void *a, const void *b)
 {
+    if (t->lead_desc && lead(a) != lead(b)) return lead(a) > lead(b) ? -1 : 1;
     return t->cmp(a, b, t->ctx);
 }
 
-/* Whether the key at `at` sorts before key (or_equal: before it or equal to it). */
+/* Whether the key at `at` sorts before key (or_equal: before it or equal to it). Different
+ * leading values decide inline; the comparator is called for ties. */
 static inline bool counts(const struct ostree *t, const void *at, const void *key, bool or_equal)
 {
+    if (t->lead_desc && lead(at) != lead(key)) return lead(at) > lead(key);
     return or_equal ? t->cmp(key, at, t->ctx) >= 0 : t->cmp(at, key, t->ctx) < 0;
 }
 
@@ -284,6 +295,11 @@ struct ostree *ostree_new(size_t key_size, ostree_cmp_fn cmp, void *ctx)
     root->n = 0;
     t->root = root;
     return t;
+}
+
+void ostree_lead_desc(struct ostree *t)
+{
+    if (t->key_size >= sizeof(int64_t)) t->lead_desc = true;
 }
 
 void ostree_free(struct ostree *t)

@@ -15,6 +15,11 @@ struct ostree;
 /* A new empty tree holding copies of keys of key_size bytes. NULL when out of memory or
  * key_size is absurdly large. Its shape depends only on the sequence of inserts and removes. */
 struct ostree *ostree_new(size_t key_size, ostree_cmp_fn cmp, void *ctx);
+/* Declares that every key begins with an int64_t and that the key with the higher one always
+ * sorts first (the comparator agrees): those are then compared inline, and the comparator
+ * is called only when they are equal. Call before the first insert; ignored for keys
+ * smaller than an int64_t. */
+void ostree_lead_desc(struct ostree *t);
 void ostree_free(struct ostree *t);
 
 /* Inserts a copy of key. 0 on success, -1 when an equal key is present or out of memory. */

@@ -61,11 +61,20 @@ static struct ostree *tree_of(const struct standings *st, struct scope scope)
     return NULL;
 }
 
+/* A tree of ranking keys: their first value (the total, or the module's score) sorts the
+ * higher first, so the tree compares it inline. */
+static struct ostree *new_tree(size_t size, const int *ctx)
+{
+    struct ostree *t = ostree_new(size, compare_keys, (void *)ctx);
+    if (t) ostree_lead_desc(t);
+    return t;
+}
+
 static struct ostree **new_trees(int n, size_t size, const int *ctx)
 {
     struct ostree **trees = calloc((size_t)n + 1, sizeof *trees);
     for (int i = 0; trees && i < n; i++)
-        if (!(trees[i] = ostree_new(size, compare_keys, (void *)ctx)))
+        if (!(trees[i] = new_tree(size, ctx)))
             return NULL; /* the caller releases what was made via standings_release */
     return trees;
 }
@@ -79,7 +88,7 @@ int standings_init(struct standings *st, const struct scheme *s)
     st->n_groups = s->n_groups;
     st->n_venues = s->n_venues;
     st->n_modules = s->n_modules;
-    st->overall = ostree_new(size, compare_keys, &st->n_rank_values);
+    st->overall = new_tree(size, &st->n_rank_values);
     st->groups = new_trees(s->n_groups, size, &st->n_rank_values);
     st->venues = new_trees(s->n_venues, size, &st->n_rank_values);
     st->modules = new_trees(s->n_modules, key_size(1), &one_value);

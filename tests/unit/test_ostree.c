@@ -319,13 +319,15 @@ static void check_all(const struct ostree *t, const struct model *m)
     assert_int_equal(cursor.next, m->n);
 }
 
-static void matches_sorted_array_model(void **state)
+/* lead: the tree compares the scores itself (ostree_lead_desc), the comparator only ties. */
+static void run_model(bool lead)
 {
     static struct model m; /* too large for the stack under sanitizers */
     memset(&m, 0, sizeof m);
     uint64_t rng = 0x9e3779b97f4a7c15ULL;
     struct ostree *t = ostree_new(sizeof(struct entry), compare_entries, NULL);
     assert_non_null(t);
+    if (lead) ostree_lead_desc(t);
     for (int step = 1; step <= OPERATIONS; step++) {
         uint32_t id = rng_below(&rng, CONTESTANTS);
         random_operation(t, &m, &rng, id);
@@ -336,6 +338,10 @@ static void matches_sorted_array_model(void **state)
     assert_true(ostree_check(t) >= 0);
     ostree_free(t);
 }
+
+static void matches_sorted_array_model(void **state) { run_model(false); }
+
+static void leading_score_inline_matches_model(void **state) { run_model(true); }
 
 /* Property test with keys of any size: a key is its value in big-endian order in the first
  * bytes, then filler bytes derived from the value, compared with memcmp; so a tree that
@@ -717,6 +723,7 @@ int main(void)
         cmocka_unit_test(sorted_input_both_ways),
         cmocka_unit_test(each_in_order_and_early_stop),
         cmocka_unit_test(matches_sorted_array_model),
+        cmocka_unit_test(leading_score_inline_matches_model),
         cmocka_unit_test(bytes_model_4),
         cmocka_unit_test(bytes_model_20),
         cmocka_unit_test(bytes_model_24),
