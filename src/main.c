@@ -12,6 +12,7 @@ static const struct command {
     const char *summary;
 } commands[] = {
     {"serve", cmd_serve, "serve the API and pages (the demo when no --db is given)"},
+    {"stream-worker", cmd_stream_worker, "(started by serve) hold the displays' live streams"},
     {"demo", cmd_demo, "create the demo national final with accounts and marks"},
     {"score", cmd_score, "standings from a competition file and MARKS.jsonl, offline"},
     {"verify", cmd_verify, "check the event log's hash chain; name the first bad event"},

@@ -10,6 +10,7 @@ struct contest;
 
 int cmd_score(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_stream_worker(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_replay(int argc, char **argv);

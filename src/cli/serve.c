@@ -1,14 +1,17 @@
 /* `jiangxing serve`: opens the database (creating the demo when there is none and no
- * --db was given), replays the log and serves HTTP until SIGTERM. */
+ * --db was given), replays the log and serves HTTP until SIGTERM. Also its stream workers'
+ * entry, `jiangxing stream-worker`. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app/app.h"
 #include "cli/cli.h"
 #include "devices/devices.h"
 #include "http/server.h"
+#include "live/streamer.h"
 
 static const char usage[] =
     "usage: jiangxing serve [--db FILE] [--listen HOST:PORT] [--web DIR] [--stream-workers N]\n"
@@ -83,4 +86,25 @@ int cmd_serve(int argc, char **argv)
     int status = server_run(&app, db, &config, mqtt ? &devices : NULL);
     app_close(&app);
     return status;
+}
+
+static const char worker_usage[] =
+    "usage: jiangxing stream-worker\n"
+    "  A process `jiangxing serve` starts (see --stream-workers) to hold the displays' live\n"
+    "  streams. It talks to the server on descriptors 3 and 4 and is not run by hand.\n";
+
+static bool is_socket(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+int cmd_stream_worker(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv, worker_usage)) return 0;
+    if (argc != 1 || !is_socket(STREAMER_DOWN_FD) || !is_socket(STREAMER_UP_FD)) {
+        fprintf(stderr, "jiangxing stream-worker: only `jiangxing serve` starts it\n%s", worker_usage);
+        return 2;
+    }
+    return streamer_run();
 }

@@ -21,7 +21,6 @@
 #include "devices/devices.h"
 #include "http/buckets.h"
 #include "live/hub.h"
-#include "live/streamer.h"
 #include "social/social.h"
 #include "http/request.h"
 #include "store/writer.h"
@@ -275,10 +274,6 @@ int server_run(struct app *app, const char *db_path, const struct server_config 
     host[colon - listen] = '\0';
     signal(SIGPIPE, SIG_IGN);
     raise_open_files();
-    /* Stream workers are forked first, while this process has no other thread. */
-    struct streamer workers[MAX_STREAM_WORKERS];
-    int n_workers = streamer_spawn(config->stream_workers, workers);
-    if (n_workers < 0) return 1;
     evthread_use_pthreads();
     struct server srv = {.app = app, .web_root = config->web_root};
     srv.base = event_base_new();
@@ -288,8 +283,8 @@ int server_run(struct app *app, const char *db_path, const struct server_config 
     if (!(app->writer = writer_start(db_path, srv.base))) return 1;
     if (auth_init(&srv) != 0) return 1;
     struct jx_error e;
-    srv.hub = hub_new(srv.base, (struct hub_source){live_snapshot, live_last_seq, &srv}, workers,
-                      n_workers);
+    srv.hub = hub_new(srv.base, (struct hub_source){live_snapshot, live_last_seq, &srv},
+                      config->stream_workers);
     srv.social = srv.hub ? social_open(app->db, app->writer, srv.base, app, live_announce, &srv, &e)
                          : NULL;
     srv.spectators = calloc(1, sizeof *srv.spectators);

@@ -27,6 +27,8 @@
 #define SNAPSHOT_MAX_AGE_MS 2000   /* spectator counts in a cached snapshot may lag this */
 #define WATCH_GRACE_MS 60000       /* deltas are built this long after the last client left */
 #define STOP_WAIT_MS 2000          /* a worker not gone by then is killed */
+#define RESTART_MS 1000            /* a lost worker is started again after this */
+#define RESTARTS_PER_MINUTE 5      /* beyond this a failing worker is left stopped */
 
 struct worker_link {
     struct hub *hub;
@@ -35,6 +37,9 @@ struct worker_link {
     struct wire_in *up;
     size_t streams;
     bool alive;
+    struct event *restart;
+    int64_t restarts_since; /* the minute its recent restarts are counted in */
+    int restarts;
 };
 
 /* One competition's streams and recent frames. */
@@ -117,6 +122,18 @@ static void worker_lost(void *arg)
     wire_in_free(link->up);
     link->down = NULL;
     link->up = NULL;
+    int64_t now = now_ms();
+    if (now - link->restarts_since > 60000) {
+        link->restarts_since = now;
+        link->restarts = 0;
+    }
+    if (++link->restarts > RESTARTS_PER_MINUTE) {
+        fprintf(stderr, "jiangxing: stream worker failed %d times in a minute: not restarted\n",
+                RESTARTS_PER_MINUTE);
+        return;
+    }
+    struct timeval later = {RESTART_MS / 1000, (RESTART_MS % 1000) * 1000};
+    event_add(link->restart, &later);
 }
 
 static void on_report(const struct wire_message *m, void *arg)
@@ -127,6 +144,29 @@ static void on_report(const struct wire_message *m, void *arg)
     struct channel *ch = m->type == WIRE_LEFT ? find_channel(h, m->competition) : NULL;
     if (ch && ch->at[w] > 0) stream_ended(h, ch, w, 1);
     if (m->fd >= 0) close(m->fd);
+}
+
+/* Starts the link's worker and connects to it; false (logged) when it cannot. */
+static bool worker_start(struct worker_link *link)
+{
+    struct streamer s;
+    if (streamer_start(&s) != 0) return false;
+    link->pid = s.pid;
+    link->down = wire_out_new(link->hub->base, s.down, worker_lost, link);
+    link->up = wire_in_new(link->hub->base, s.up, on_report, worker_lost, link);
+    link->alive = true;
+    link->streams = 0;
+    if (!link->down) close(s.down);
+    if (!link->up) close(s.up);
+    if (link->down && link->up) return true;
+    worker_lost(link);
+    return false;
+}
+
+static void on_restart(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker_link *link = arg;
+    if (worker_start(link)) fprintf(stderr, "jiangxing: stream worker %d started\n", (int)link->pid);
 }
 
 /* Sends a frame to the workers holding streams of the channel. */
@@ -325,8 +365,7 @@ static size_t worker_capacity(void)
     return r.rlim_cur > STREAM_FD_RESERVE ? (size_t)(r.rlim_cur - STREAM_FD_RESERVE) : 0;
 }
 
-struct hub *hub_new(struct event_base *base, struct hub_source source, struct streamer *workers,
-                    int n)
+struct hub *hub_new(struct event_base *base, struct hub_source source, int n_workers)
 {
     struct hub *h = calloc(1, sizeof *h);
     if (!h) return NULL;
@@ -336,19 +375,19 @@ struct hub *hub_new(struct event_base *base, struct hub_source source, struct st
     h->placeholder = open("/dev/null", O_RDWR | O_CLOEXEC);
     h->hello = frame_of_text(-1, "retry: 2000\n\n", 13);
     h->scratch = evbuffer_new();
-    h->workers = calloc((size_t)n + 1, sizeof *h->workers);
+    h->workers = calloc((size_t)n_workers + 1, sizeof *h->workers);
     if (h->placeholder < 0 || !h->hello || !h->scratch || !h->workers) {
         hub_free(h);
         return NULL;
     }
-    for (int w = 0; w < n; w++) {
+    for (int w = 0; w < n_workers; w++) {
         struct worker_link *link = &h->workers[h->n_workers++];
-        *link = (struct worker_link){h, workers[w].pid, NULL, NULL, 0, true};
-        link->down = wire_out_new(base, workers[w].down, worker_lost, link);
-        link->up = wire_in_new(base, workers[w].up, on_report, worker_lost, link);
-        if (!link->down) close(workers[w].down);
-        if (!link->up) close(workers[w].up);
-        if (!link->down || !link->up) worker_lost(link);
+        *link = (struct worker_link){.hub = h, .restarts_since = now_ms()};
+        link->restart = event_new(base, -1, 0, on_restart, link);
+        if (!link->restart || !worker_start(link)) {
+            hub_free(h);
+            return NULL;
+        }
     }
     return h;
 }
@@ -359,6 +398,7 @@ static void stop_workers(struct hub *h)
     for (int w = 0; w < h->n_workers; w++) {
         wire_out_free(h->workers[w].down);
         wire_in_free(h->workers[w].up);
+        if (h->workers[w].restart) event_free(h->workers[w].restart);
     }
     int64_t deadline = now_ms() + STOP_WAIT_MS;
     for (int w = 0; w < h->n_workers; w++) {

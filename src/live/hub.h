@@ -20,11 +20,9 @@ struct hub_source {
 };
 
 struct hub;
-struct streamer;
 
-/* Takes over the started workers (n of them). */
-struct hub *hub_new(struct event_base *base, struct hub_source source, struct streamer *workers,
-                    int n);
+/* Starts n_workers stream workers (live/streamer.h); a worker that stops is started again. */
+struct hub *hub_new(struct event_base *base, struct hub_source source, int n_workers);
 /* Ends every stream (the workers exit) and frees the hub. */
 void hub_free(struct hub *h);
 

@@ -1,12 +1,13 @@
-/* A stream worker's life: it receives streams (their sockets) and frames from the server,
- * writes each frame to every stream of its competition, sends heartbeats, drops streams that
- * fall too far behind, and exits when the server's end closes. */
+/* A stream worker's start and life: it receives streams (their sockets) and frames from the
+ * server, writes each frame to every stream of its competition, sends heartbeats, drops
+ * streams that fall too far behind, and exits when the server's end closes. */
 #include "live/streamer.h"
 
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,62 +334,55 @@ static void beat_one(struct client *cl)
 
 static void on_heartbeat(evutil_socket_t fd, short what, void *arg) { each_client(arg, beat_one); }
 
-static int run(int down, int up)
+int streamer_run(void)
 {
     signal(SIGINT, SIG_IGN); /* a terminal's ^C stops the server, which then stops us */
+    signal(SIGPIPE, SIG_IGN);
     prctl(PR_SET_NAME, "jx-stream");
     struct worker w = {0};
     w.base = event_base_new();
     if (!w.base) return 1;
     struct timeval write_timeout = {WRITE_TIMEOUT_SECONDS, 0};
     w.write_timeout = event_base_init_common_timeout(w.base, &write_timeout);
-    w.up = wire_out_new(w.base, up, on_server_gone, &w);
-    w.in = wire_in_new(w.base, down, on_message, on_server_gone, &w);
+    w.up = wire_out_new(w.base, STREAMER_UP_FD, on_server_gone, &w);
+    w.in = wire_in_new(w.base, STREAMER_DOWN_FD, on_message, on_server_gone, &w);
     struct event *heartbeat = event_new(w.base, -1, EV_PERSIST, on_heartbeat, &w);
     struct event *sweep = event_new(w.base, -1, EV_PERSIST, on_sweep, &w);
     struct timeval every = {HEARTBEAT_SECONDS, 0}, sweep_every = {0, SWEEP_MS * 1000};
-    if (!w.write_timeout || !w.up || !w.in || !heartbeat || !sweep || event_add(heartbeat, &every) != 0 ||
-        event_add(sweep, &sweep_every) != 0)
+    if (!w.write_timeout || !w.up || !w.in || !heartbeat || !sweep ||
+        event_add(heartbeat, &every) != 0 || event_add(sweep, &sweep_every) != 0)
         return 1;
     event_base_dispatch(w.base);
     return 1; /* the loop only ends when something broke */
 }
 
-/* Closes every descriptor from 3 up except keep_a and keep_b. */
-static void close_others(int keep_a, int keep_b)
+int streamer_start(struct streamer *out)
 {
-    int lo = keep_a < keep_b ? keep_a : keep_b, hi = keep_a < keep_b ? keep_b : keep_a;
-    if (lo > 3) close_range(3, (unsigned)lo - 1, 0);
-    if (hi > lo + 1) close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-    close_range((unsigned)hi + 1, ~0u, 0);
-}
-
-int streamer_spawn(int n, struct streamer *out)
-{
-    fflush(NULL); /* a child must not write the parent's buffered output again */
-    int started = 0;
-    for (int i = 0; i < n; i++) {
-        int down[2], up[2];
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, down) != 0) break;
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, up) != 0) {
-            close(down[0]);
+    int down[2] = {-1, -1}, up[2] = {-1, -1};
+    posix_spawn_file_actions_t actions;
+    bool ready = posix_spawn_file_actions_init(&actions) == 0;
+    if (ready && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, down) == 0 &&
+        socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, up) == 0 &&
+        posix_spawn_file_actions_adddup2(&actions, down[1], STREAMER_DOWN_FD) == 0 &&
+        posix_spawn_file_actions_adddup2(&actions, up[1], STREAMER_UP_FD) == 0 &&
+        posix_spawn_file_actions_addclosefrom_np(&actions, STREAMER_UP_FD + 1) == 0) {
+        char *argv[] = {"jiangxing", "stream-worker", NULL};
+        pid_t pid;
+        int err = posix_spawn(&pid, "/proc/self/exe", &actions, NULL, argv, environ);
+        if (err == 0) {
+            posix_spawn_file_actions_destroy(&actions);
             close(down[1]);
-            break;
+            close(up[1]);
+            *out = (struct streamer){pid, down[0], up[0]};
+            return 0;
         }
-        pid_t pid = fork();
-        if (pid == 0) {
-            close_others(down[1], up[1]);
-            _exit(run(down[1], up[1]));
-        }
-        close(down[1]);
-        close(up[1]);
-        if (pid < 0) {
-            close(down[0]);
-            close(up[0]);
-            break;
-        }
-        out[started++] = (struct streamer){pid, down[0], up[0]};
+        errno = err;
     }
-    if (started == 0) fprintf(stderr, "jiangxing: cannot start stream workers: %s\n", strerror(errno));
-    return started ? started : -1;
+    fprintf(stderr, "jiangxing: cannot start a stream worker: %s\n", strerror(errno));
+    if (ready) posix_spawn_file_actions_destroy(&actions);
+    for (int i = 0; i < 2; i++) {
+        if (down[i] >= 0) close(down[i]);
+        if (up[i] >= 0) close(up[i]);
+    }
+    return -1;
 }

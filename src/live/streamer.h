@@ -1,4 +1,4 @@
-/* Stream workers: processes, forked before the server starts its threads, that hold the
+/* Stream workers: processes (`jiangxing stream-worker`, started by the server) that hold the
  * displays' live streams and write every frame to them, so fan-out runs on every core and
  * each process stays under its own open-file limit. The hub hands them streams and frames. */
 #ifndef JX_LIVE_STREAMER_H
@@ -16,7 +16,14 @@ struct streamer {
     int up;   /* what the worker reports */
 };
 
-/* Forks n workers; returns how many started (each in out[]), or -1 with none. */
-int streamer_spawn(int n, struct streamer *out);
+/* The worker's descriptors, as `jiangxing stream-worker` finds them. */
+#define STREAMER_DOWN_FD 3
+#define STREAMER_UP_FD 4
+
+/* Starts a worker: this program again, as `jiangxing stream-worker`, with only its two
+ * sockets and the standard streams open. 0, or -1 (said on stderr). */
+int streamer_start(struct streamer *out);
+/* The worker's life, on STREAMER_DOWN_FD and STREAMER_UP_FD; returns only on failure. */
+int streamer_run(void);
 
 #endif

@@ -1,7 +1,8 @@
 // Black-box tests of the stream workers (docs/design.md §7, "Stream workers"): streams are
 // spread over the workers, each holds what its open-file limit allows and a viewer past that
 // gets 503 too_many_viewers; a worker that dies takes only its own streams, whose viewers
-// resume from the others; HTTP/1.0 viewers get the stream unchunked.
+// resume from the others, and is replaced; a stream that stops reading is dropped; HTTP/1.0
+// viewers get the stream unchunked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -84,7 +85,7 @@ test('streams are spread over the workers; past what their file limits allow a v
   });
 });
 
-test('a worker that dies takes only its streams: the others carry on, and its viewers resume from the rest with no gap', async () => {
+test('a worker that dies takes only its streams: the others carry on, its viewers resume with no gap, and a new worker takes its place', async () => {
   await withServer({ args: ['--stream-workers', '2'] }, async (streams) => {
     const ws = workers();
     assert.equal(ws.length, 2);
@@ -116,7 +117,19 @@ test('a worker that dies takes only its streams: the others carry on, and its vi
       assert.equal(ev.event, 'standings', 'resumed, not a snapshot');
       assert.ok(Number(ev.id) > seen[0]);
     }
-    assert.deepEqual(workers(), [ws[1]], 'one worker left');
+    let now = workers();
+    for (let i = 0; i < 100 && now.length < 2; i++) { await sleep(50); now = workers(); }
+    assert.equal(now.length, 2, `a new worker was started: ${now}`);
+    assert.ok(now.includes(ws[1]) && !now.includes(ws[0]), `${now} replaces ${ws[0]}`);
+    // The newcomer has no streams, so it takes the next ones, and they get the next frame.
+    const fresh = now.find((pid) => pid !== ws[1]);
+    const held = openFilesOf(fresh);
+    const next = await openStream(server, LIVE, { token: admin });
+    streams.push(next);
+    assert.equal((await next.next()).event, 'snapshot');
+    assert.equal(openFilesOf(fresh), held + 1, 'the new worker holds the new stream');
+    await mark('W007', 1.5);
+    assert.equal((await next.nextNamed('standings')).event, 'standings');
   });
 });
 
