@@ -29,6 +29,7 @@
 #define STOP_WAIT_MS 2000          /* a worker not gone by then is killed */
 #define RESTART_MS 1000            /* a lost worker is started again after this */
 #define RESTARTS_PER_MINUTE 5      /* beyond this a failing worker is left stopped */
+#define BACKED_UP (8u << 20)       /* a worker this far behind gets no new streams */
 
 struct worker_link {
     struct hub *hub;
@@ -47,6 +48,7 @@ struct channel {
     char *competition;
     size_t streams;  /* across workers */
     size_t *at;      /* per worker */
+    struct frame **sent_snapshot; /* per worker: the snapshot it holds for attaches */
     struct frame *ring[RING];
     int ring_first, ring_count;
     int64_t resumable_from; /* a client that saw this sequence can resume from the ring */
@@ -84,8 +86,10 @@ static struct channel *channel_of(struct hub *h, const char *competition)
     struct channel **grown = realloc(h->channels, (size_t)(h->n_channels + 1) * sizeof *grown);
     if (grown) h->channels = grown;
     if (!ch || !grown || !(ch->at = calloc((size_t)h->n_workers + 1, sizeof *ch->at)) ||
+        !(ch->sent_snapshot = calloc((size_t)h->n_workers + 1, sizeof *ch->sent_snapshot)) ||
         !(ch->competition = strdup(competition))) {
         if (ch) free(ch->at);
+        if (ch) free(ch->sent_snapshot);
         free(ch);
         return NULL;
     }
@@ -102,6 +106,23 @@ static void stream_ended(struct hub *h, struct channel *ch, int w, size_t n)
     if (ch->streams == 0) ch->left_ms = now_ms();
 }
 
+/* Starts the link's worker again in a moment, unless it keeps failing. */
+static void schedule_restart(struct worker_link *link)
+{
+    int64_t now = now_ms();
+    if (now - link->restarts_since > 60000) {
+        link->restarts_since = now;
+        link->restarts = 0;
+    }
+    if (++link->restarts > RESTARTS_PER_MINUTE) {
+        fprintf(stderr, "jiangxing: stream worker failed %d times in a minute: not restarted\n",
+                RESTARTS_PER_MINUTE);
+        return;
+    }
+    struct timeval later = {RESTART_MS / 1000, (RESTART_MS % 1000) * 1000};
+    event_add(link->restart, &later);
+}
+
 /* A worker that died or stopped keeping up: its streams are gone (their browsers reconnect
  * and are handed to the others). */
 static void worker_lost(void *arg)
@@ -116,24 +137,17 @@ static void worker_lost(void *arg)
     kill(link->pid, SIGKILL);
     waitpid(link->pid, NULL, 0);
     link->pid = 0;
-    for (int i = 0; i < h->n_channels; i++)
-        if (h->channels[i]->at[w]) stream_ended(h, h->channels[i], w, h->channels[i]->at[w]);
+    for (int i = 0; i < h->n_channels; i++) {
+        struct channel *ch = h->channels[i];
+        if (ch->at[w]) stream_ended(h, ch, w, ch->at[w]);
+        frame_unref(ch->sent_snapshot[w]);
+        ch->sent_snapshot[w] = NULL;
+    }
     wire_out_free(link->down);
     wire_in_free(link->up);
     link->down = NULL;
     link->up = NULL;
-    int64_t now = now_ms();
-    if (now - link->restarts_since > 60000) {
-        link->restarts_since = now;
-        link->restarts = 0;
-    }
-    if (++link->restarts > RESTARTS_PER_MINUTE) {
-        fprintf(stderr, "jiangxing: stream worker failed %d times in a minute: not restarted\n",
-                RESTARTS_PER_MINUTE);
-        return;
-    }
-    struct timeval later = {RESTART_MS / 1000, (RESTART_MS % 1000) * 1000};
-    event_add(link->restart, &later);
+    schedule_restart(link);
 }
 
 static void on_report(const struct wire_message *m, void *arg)
@@ -167,6 +181,7 @@ static void on_restart(evutil_socket_t fd, short what, void *arg)
 {
     struct worker_link *link = arg;
     if (worker_start(link)) fprintf(stderr, "jiangxing: stream worker %d started\n", (int)link->pid);
+    else if (!evtimer_pending(link->restart, NULL)) schedule_restart(link); /* try again */
 }
 
 /* Sends a frame to the workers holding streams of the channel. */
@@ -266,14 +281,17 @@ static bool resumable(const struct hub *h, const struct channel *ch, int64_t las
     return missed <= STREAM_MAX_BACKLOG / 2;
 }
 
-/* The worker with the fewest streams that has room, or -1. */
+/* The worker with the fewest streams that has room and keeps up, or -1. */
 static int pick_worker(const struct hub *h)
 {
     int best = -1;
-    for (int w = 0; w < h->n_workers; w++)
-        if (h->workers[w].alive && h->workers[w].streams < h->capacity &&
-            (best < 0 || h->workers[w].streams < h->workers[best].streams))
+    for (int w = 0; w < h->n_workers; w++) {
+        const struct worker_link *link = &h->workers[w];
+        if (link->alive && link->streams < h->capacity &&
+            wire_out_queued(link->down) <= BACKED_UP &&
+            (best < 0 || link->streams < h->workers[best].streams))
             best = w;
+    }
     return best;
 }
 
@@ -294,13 +312,16 @@ static void add_frame(struct evbuffer *out, const struct frame *f, bool chunked)
     evbuffer_add(out, bytes, len);
 }
 
-/* The answer's head, the retry hint, and what the client missed; returns the last id in it. */
+/* The answer's head, the retry hint, and what the client missed: the frames after last_id,
+ * or (*snapshot set) the snapshot, which each worker gets once and adds itself. Returns the
+ * last id the catch-up carries, or -2 when out of memory. */
 static int64_t catch_up(struct hub *h, struct channel *ch, int64_t last_id, bool chunked,
-                        struct evbuffer *out)
+                        struct evbuffer *out, struct frame **snapshot_of)
 {
     evbuffer_add_printf(out, "HTTP/1.%d%s%s\r\n", chunked ? 1 : 0, stream_head,
                         chunked ? "Transfer-Encoding: chunked\r\n" : "");
     add_frame(out, h->hello, chunked);
+    *snapshot_of = NULL;
     if (resumable(h, ch, last_id)) {
         for (int i = 0; i < ch->ring_count; i++) {
             const struct frame *f = ch->ring[(ch->ring_first + i) % RING];
@@ -312,13 +333,33 @@ static int64_t catch_up(struct hub *h, struct channel *ch, int64_t last_id, bool
     }
     struct frame *f = snapshot(h, ch);
     if (!f) return -2;
-    add_frame(out, f, chunked);
+    *snapshot_of = f;
     return f->seq;
 }
 
+/* Makes sure worker w holds the channel's snapshot f (sent once per snapshot and worker). */
+static bool share_snapshot(struct hub *h, struct channel *ch, int w, struct frame *f)
+{
+    if (ch->sent_snapshot[w] == f) return true;
+    if (!wire_send_snapshot(h->workers[w].down, ch->competition, f)) return false;
+    frame_unref(ch->sent_snapshot[w]);
+    f->refs++;
+    ch->sent_snapshot[w] = f;
+    return true;
+}
+
+/* An evhttp connection whose socket went to a worker, freed on the loop's next turn. */
+struct handover {
+    struct event *ev;
+    struct evhttp_connection *conn;
+};
+
 static void free_connection(evutil_socket_t fd, short what, void *arg)
 {
-    evhttp_connection_free(arg);
+    struct handover *ho = arg;
+    evhttp_connection_free(ho->conn);
+    event_free(ho->ev);
+    free(ho);
 }
 
 bool hub_attach(struct hub *h, struct evhttp_request *req, const char *competition,
@@ -330,23 +371,30 @@ bool hub_attach(struct hub *h, struct evhttp_request *req, const char *competiti
     bool chunked = req->major > 1 || (req->major == 1 && req->minor >= 1);
     struct evbuffer *out = h->scratch;
     evbuffer_drain(out, evbuffer_get_length(out));
-    int64_t seen = catch_up(h, ch, last_id, chunked, out);
-    const void *bytes = seen >= -1 ? evbuffer_pullup(out, -1) : NULL;
+    struct frame *snapshot_of;
+    int64_t seen = catch_up(h, ch, last_id, chunked, out, &snapshot_of);
+    const void *bytes = seen >= -1 && (!snapshot_of || share_snapshot(h, ch, w, snapshot_of))
+                            ? evbuffer_pullup(out, -1)
+                            : NULL;
     /* Take the socket from evhttp: stop watching it, keep our own descriptor of it, and put
      * a placeholder where evhttp will shut down and close its descriptor when it frees the
      * connection (next turn of the loop: we are inside its request callback). */
     struct evhttp_connection *conn = evhttp_request_get_connection(req);
     struct bufferevent *bev = evhttp_connection_get_bufferevent(conn);
     int fd = bufferevent_getfd(bev);
-    int passed = bytes ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+    struct handover *ho = bytes ? malloc(sizeof *ho) : NULL;
+    if (ho) *ho = (struct handover){event_new(h->base, -1, 0, free_connection, ho), conn};
+    int passed = ho && ho->ev ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
     if (passed < 0 || bufferevent_disable(bev, EV_READ | EV_WRITE) != 0 ||
         dup2(h->placeholder, fd) < 0) {
         if (passed >= 0) close(passed);
+        if (ho && ho->ev) event_free(ho->ev);
+        free(ho);
         return false;
     }
-    struct timeval now = {0, 0};
-    event_base_once(h->base, -1, EV_TIMEOUT, free_connection, conn, &now);
-    unsigned flags = (is_public ? WIRE_PUBLIC : 0) | (chunked ? WIRE_CHUNKED : 0);
+    event_active(ho->ev, EV_TIMEOUT, 1);
+    unsigned flags = (is_public ? WIRE_PUBLIC : 0) | (chunked ? WIRE_CHUNKED : 0) |
+                     (snapshot_of ? WIRE_THEN_SNAPSHOT : 0);
     size_t len = evbuffer_get_length(out);
     if (wire_send_attach(h->workers[w].down, ch->competition, seen, flags, bytes, len, passed)) {
         ch->at[w]++;
@@ -422,6 +470,8 @@ void hub_free(struct hub *h)
         struct channel *ch = h->channels[i];
         for (int k = 0; k < ch->ring_count; k++) frame_unref(ch->ring[(ch->ring_first + k) % RING]);
         frame_unref(ch->snapshot);
+        for (int w = 0; w < h->n_workers; w++) frame_unref(ch->sent_snapshot[w]);
+        free(ch->sent_snapshot);
         free(ch->competition);
         free(ch->at);
         free(ch);

@@ -4,6 +4,7 @@
 #include "live/streamer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -31,7 +32,9 @@ struct client {
     struct worker *w;
     struct channel *ch;
     struct client *prev, *next;  /* in ch->clients while listed */
-    bool listed, is_public, chunked, waiting, closing;
+    bool listed;                 /* in ch->clients: gets new frames */
+    bool draining;               /* ended, still writing what it has (counted in ch) */
+    bool is_public, chunked, waiting, closing;
     int fd;
     struct event *readable, *writable;
     int64_t seen;                /* frames up to this sequence are already in what it was sent */
@@ -40,6 +43,8 @@ struct client {
     size_t partial;              /* bytes of frame `at` already written */
     char *extra;                 /* bytes before frame `at`: the catch-up, a heartbeat, the end */
     size_t extra_len, extra_sent;
+    struct frame *lead;          /* a snapshot to write after extra, before frame `at` */
+    size_t lead_sent;
     size_t input;
 };
 
@@ -47,10 +52,12 @@ struct client {
 struct channel {
     char *competition;
     struct client *clients;
+    size_t draining;             /* ended streams still writing their last frames */
     struct frame *ring[RING];
     uint64_t offset[RING];       /* the text bytes of the channel before each frame */
     uint64_t first, end;         /* ring indexes held: [first, end) */
     uint64_t bytes;              /* the text bytes of the channel up to end */
+    struct frame *snapshot;      /* the last one the server sent, for new streams */
 };
 
 struct worker {
@@ -62,24 +69,44 @@ struct worker {
     int n_channels;
 };
 
-static void unlist(struct client *cl)
+/* Forgets every frame: no stream needs them any more. */
+static void ring_clear(struct channel *ch)
 {
-    if (!cl->listed) return;
+    for (; ch->first < ch->end; ch->first++) frame_unref(ch->ring[ch->first % RING]);
+}
+
+static void unlink_client(struct client *cl)
+{
     struct channel *ch = cl->ch;
     if (cl->prev) cl->prev->next = cl->next;
     else ch->clients = cl->next;
     if (cl->next) cl->next->prev = cl->prev;
     cl->listed = false;
-    wire_send_left(cl->w->up, ch->competition);
 }
 
+/* Takes a stream out of the channel's list: it gets no new frames, but is still writing the
+ * ones it has (a public stream ending after the standings were hidden). */
+static void start_draining(struct client *cl)
+{
+    unlink_client(cl);
+    cl->draining = true;
+    cl->ch->draining++;
+}
+
+/* Closes the stream; the server hears of it when its socket is closed, so its counts never
+ * fall below the descriptors held here. */
 static void drop(struct client *cl)
 {
-    unlist(cl);
+    struct channel *ch = cl->ch;
+    if (cl->listed) unlink_client(cl);
+    if (cl->draining) ch->draining--;
+    if (!ch->clients && !ch->draining) ring_clear(ch);
+    wire_send_left(cl->w->up, ch->competition);
     if (cl->readable) event_free(cl->readable);
     if (cl->writable) event_free(cl->writable);
     close(cl->fd);
     free(cl->extra);
+    frame_unref(cl->lead);
     free(cl);
 }
 
@@ -87,8 +114,12 @@ static void drop(struct client *cl)
 static uint64_t backlog(const struct client *cl)
 {
     const struct channel *ch = cl->ch;
-    uint64_t frames = cl->at < ch->end ? ch->bytes - ch->offset[cl->at % RING] - cl->partial : 0;
-    return frames + (cl->extra_len - cl->extra_sent);
+    /* Text bytes, so chunk framing is not counted (partial is, hence the clamp). */
+    uint64_t frames = cl->at < ch->end ? ch->bytes - ch->offset[cl->at % RING] : 0;
+    frames = frames > cl->partial ? frames - cl->partial : 0;
+    size_t lead = 0;
+    if (cl->lead) frame_bytes(cl->lead, cl->chunked, &lead);
+    return frames + (cl->extra_len - cl->extra_sent) + (lead - cl->lead_sent);
 }
 
 /* Sets the bytes to write before the next frame; false when out of memory. */
@@ -104,6 +135,12 @@ static bool set_extra(struct client *cl, const void *bytes, size_t len)
     return true;
 }
 
+/* A frame its catch-up already held (it attached between a commit and that commit's frame). */
+static bool already_sent(const struct client *cl, const struct frame *f)
+{
+    return f->seq >= 0 && f->seq <= cl->seen;
+}
+
 /* Takes n written bytes off the front: the extra bytes, then whole or partial frames. */
 static void advance(struct client *cl, size_t n)
 {
@@ -116,8 +153,23 @@ static void advance(struct client *cl, size_t n)
         cl->extra = NULL;
         cl->extra_len = cl->extra_sent = 0;
     }
+    if (cl->lead && n > 0) {
+        size_t len;
+        frame_bytes(cl->lead, cl->chunked, &len);
+        size_t from_lead = len - cl->lead_sent < n ? len - cl->lead_sent : n;
+        cl->lead_sent += from_lead;
+        n -= from_lead;
+        if (cl->lead_sent < len) return;
+        frame_unref(cl->lead);
+        cl->lead = NULL;
+        cl->lead_sent = 0;
+    }
     while (n > 0) {
         const struct frame *f = cl->ch->ring[cl->at % RING];
+        if (cl->partial == 0 && already_sent(cl, f)) { /* left out of the write */
+            cl->at++;
+            continue;
+        }
         size_t len;
         frame_bytes(f, cl->chunked, &len);
         size_t left = len - cl->partial;
@@ -144,19 +196,26 @@ static void pump(struct client *cl)
             return;
         }
         uint64_t stop = cl->end_at < ch->end ? cl->end_at : ch->end;
-        while (cl->at < stop && cl->partial == 0 && ch->ring[cl->at % RING]->seq >= 0 &&
-               ch->ring[cl->at % RING]->seq <= cl->seen)
-            cl->at++; /* already in its catch-up */
-        struct iovec iov[BATCH + 1];
+        while (cl->at < stop && cl->partial == 0 && already_sent(cl, ch->ring[cl->at % RING]))
+            cl->at++;
+        struct iovec iov[BATCH + 2];
         int n = 0;
         size_t total = 0;
         if (cl->extra_sent < cl->extra_len)
             iov[n++] = (struct iovec){cl->extra + cl->extra_sent, cl->extra_len - cl->extra_sent};
-        size_t skip = cl->partial;
-        for (uint64_t i = cl->at; i < stop && n < BATCH + 1; i++, skip = 0) {
+        if (cl->lead) {
             size_t len;
-            const char *bytes = frame_bytes(ch->ring[i % RING], cl->chunked, &len);
+            const char *bytes = frame_bytes(cl->lead, cl->chunked, &len);
+            iov[n++] = (struct iovec){(char *)bytes + cl->lead_sent, len - cl->lead_sent};
+        }
+        size_t skip = cl->partial;
+        for (uint64_t i = cl->at; i < stop && n < BATCH + 2; i++) {
+            const struct frame *f = ch->ring[i % RING];
+            if (i > cl->at && already_sent(cl, f)) continue;
+            size_t len;
+            const char *bytes = frame_bytes(f, cl->chunked, &len);
             iov[n++] = (struct iovec){(char *)bytes + skip, len - skip};
+            skip = 0;
         }
         for (int i = 0; i < n; i++) total += iov[i].iov_len;
         if (n == 0) break;
@@ -231,6 +290,10 @@ static struct channel *channel_of(struct worker *w, const char *competition)
 
 static void attach(struct worker *w, const struct wire_message *m)
 {
+    if (m->fd < 0) { /* its socket did not arrive (out of descriptors) */
+        wire_send_left(w->up, m->competition);
+        return;
+    }
     struct channel *ch = channel_of(w, m->competition);
     struct client *cl = ch ? calloc(1, sizeof *cl) : NULL;
     if (cl) {
@@ -240,12 +303,20 @@ static void attach(struct worker *w, const struct wire_message *m)
         cl->readable = event_new(w->base, m->fd, EV_READ | EV_PERSIST, on_readable, cl);
         cl->writable = event_new(w->base, m->fd, EV_WRITE, on_writable, cl);
     }
+    if (cl && (m->flags & WIRE_THEN_SNAPSHOT) && ch->snapshot) {
+        cl->lead = ch->snapshot;
+        cl->lead->refs++;
+    }
     if (!cl || !cl->readable || !cl->writable || event_add(cl->readable, NULL) != 0 ||
-        !set_extra(cl, m->payload, m->len)) {
-        /* out of memory: the viewer's browser retries; the server's count stays right */
-        if (cl) drop(cl);
-        else close(m->fd);
-        wire_send_left(w->up, m->competition);
+        !set_extra(cl, m->payload, m->len) || ((m->flags & WIRE_THEN_SNAPSHOT) && !cl->lead)) {
+        /* out of memory, or its socket was lost on the way: the viewer's browser retries;
+         * the server's count stays right */
+        if (cl) {
+            drop(cl);
+        } else {
+            close(m->fd);
+            wire_send_left(w->up, m->competition);
+        }
         return;
     }
     cl->listed = true;
@@ -281,7 +352,7 @@ static void broadcast(struct channel *ch, struct frame *f, bool end_public)
         struct client *next = cl->next;
         if (end_public && cl->is_public) {
             cl->end_at = ch->end;
-            unlist(cl);
+            start_draining(cl);
         }
         if (!cl->waiting) pump(cl);
         cl = next;
@@ -295,10 +366,21 @@ static void on_message(const struct wire_message *m, void *arg)
         attach(w, m);
         return;
     }
+    if (m->type == WIRE_SNAPSHOT) {
+        struct channel *ch = channel_of(w, m->competition);
+        if (!ch) return; /* out of memory: the attaches that need it are refused */
+        frame_unref(ch->snapshot);
+        ch->snapshot = frame_of_text(m->seq, m->payload, m->len);
+        return;
+    }
     struct channel *ch = m->type == WIRE_FRAME ? find_channel(w, m->competition) : NULL;
-    struct frame *f = ch && ch->clients ? frame_of_text(m->seq, m->payload, m->len) : NULL;
-    if (f) broadcast(ch, f, m->flags & WIRE_END_PUBLIC);
-    /* else nobody here watches, or out of memory: clients resync from their next snapshot */
+    if (!ch || !ch->clients) return; /* nobody here watches */
+    struct frame *f = frame_of_text(m->seq, m->payload, m->len);
+    if (f) {
+        broadcast(ch, f, m->flags & WIRE_END_PUBLIC);
+        return;
+    }
+    while (ch->clients) drop(ch->clients); /* out of memory: they reconnect and catch up */
 }
 
 /* The server is gone: the streams end with it (their browsers reconnect to the next one). */
@@ -328,7 +410,7 @@ static void on_sweep(evutil_socket_t fd, short what, void *arg) { each_client(ar
 /* Only a stream with nothing pending needs one: the others are being written to. */
 static void beat_one(struct client *cl)
 {
-    if (cl->waiting || cl->extra || cl->at < cl->ch->end) return;
+    if (cl->waiting || cl->extra || cl->lead || cl->at < cl->ch->end) return;
     if (cl->chunked ? set_extra(cl, "3\r\n:\n\n\r\n", 8) : set_extra(cl, ":\n\n", 3)) pump(cl);
 }
 
@@ -356,6 +438,14 @@ int streamer_run(void)
     return 1; /* the loop only ends when something broke */
 }
 
+/* A copy of fd at 5 or above (so the moves to 3 and 4 cannot overwrite it), close-on-exec. */
+static int above_std(int fd)
+{
+    int moved = fcntl(fd, F_DUPFD_CLOEXEC, STREAMER_UP_FD + 1);
+    close(fd);
+    return moved;
+}
+
 int streamer_start(struct streamer *out)
 {
     int down[2] = {-1, -1}, up[2] = {-1, -1};
@@ -363,6 +453,7 @@ int streamer_start(struct streamer *out)
     bool ready = posix_spawn_file_actions_init(&actions) == 0;
     if (ready && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, down) == 0 &&
         socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, up) == 0 &&
+        (down[1] = above_std(down[1])) >= 0 && (up[1] = above_std(up[1])) >= 0 &&
         posix_spawn_file_actions_adddup2(&actions, down[1], STREAMER_DOWN_FD) == 0 &&
         posix_spawn_file_actions_adddup2(&actions, up[1], STREAMER_UP_FD) == 0 &&
         posix_spawn_file_actions_addclosefrom_np(&actions, STREAMER_UP_FD + 1) == 0) {

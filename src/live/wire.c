@@ -158,8 +158,11 @@ static bool enqueue(struct wire_out *w, enum wire_type type, unsigned flags, con
     size_t competition_len = strlen(competition);
     size_t head_len = sizeof(struct wire_head) + competition_len;
     struct out_msg *m = NULL;
-    if (!w->failed && competition_len <= 255 && len <= MESSAGE_MAX - competition_len)
+    bool fits = competition_len <= 255 && len <= MESSAGE_MAX - competition_len;
+    if (!w->failed && fits) {
         m = malloc(sizeof *m + head_len + (frame ? 0 : len));
+        if (!m) fail(w); /* a lost message would leave the peer wrong: start over */
+    }
     if (!m) {
         if (fd >= 0) close(fd);
         return false;
@@ -181,6 +184,8 @@ static bool enqueue(struct wire_out *w, enum wire_type type, unsigned flags, con
     return true;
 }
 
+size_t wire_out_queued(const struct wire_out *w) { return w->queued; }
+
 bool wire_send_frame(struct wire_out *w, const char *competition, const struct frame *f,
                      unsigned flags)
 {
@@ -196,6 +201,11 @@ bool wire_send_attach(struct wire_out *w, const char *competition, int64_t seen,
 bool wire_send_left(struct wire_out *w, const char *competition)
 {
     return enqueue(w, WIRE_LEFT, 0, competition, -1, NULL, NULL, 0, -1);
+}
+
+bool wire_send_snapshot(struct wire_out *w, const char *competition, const struct frame *f)
+{
+    return enqueue(w, WIRE_SNAPSHOT, 0, competition, f->seq, f, NULL, f->len, -1);
 }
 
 struct wire_in {
@@ -226,14 +236,18 @@ static bool push_fd(struct wire_in *r, int fd)
     return true;
 }
 
-/* Takes in the sockets a read brought; false (all closed) when they do not fit. */
+/* Takes in the sockets a read brought. A socket the kernel could not give us (out of
+ * descriptors: MSG_CTRUNC) is queued as -1, so its message still finds its place: a read
+ * brings at most one message's socket, as each is sent with its own first byte. False
+ * (all closed) when out of memory. */
 static bool take_fds(struct wire_in *r, struct msghdr *mh)
 {
-    bool ok = !(mh->msg_flags & MSG_CTRUNC);
+    bool ok = true;
+    size_t got = 0;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
         size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n; i++, got++) {
             int fd;
             memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
             if (!ok || !push_fd(r, fd)) {
@@ -242,6 +256,7 @@ static bool take_fds(struct wire_in *r, struct msghdr *mh)
             }
         }
     }
+    if (ok && (mh->msg_flags & MSG_CTRUNC) && got == 0) ok = push_fd(r, -1);
     return ok;
 }
 
@@ -252,7 +267,7 @@ static bool deliver(struct wire_in *r)
     while (evbuffer_get_length(r->buf) >= sizeof head) {
         evbuffer_copyout(r->buf, &head, sizeof head);
         if (head.len > MESSAGE_MAX || head.competition_len > head.len || head.competition_len > 255 ||
-            head.type < WIRE_FRAME || head.type > WIRE_LEFT)
+            head.type < WIRE_FRAME || head.type > WIRE_SNAPSHOT)
             return false;
         size_t total = sizeof head + head.len;
         if (evbuffer_get_length(r->buf) < total) return true;
@@ -321,7 +336,8 @@ struct wire_in *wire_in_new(struct event_base *base, int fd,
 void wire_in_free(struct wire_in *r)
 {
     if (!r) return;
-    for (size_t i = 0; i < r->fds_count; i++) close(r->fds[r->fds_first + i]);
+    for (size_t i = 0; i < r->fds_count; i++)
+        if (r->fds[r->fds_first + i] >= 0) close(r->fds[r->fds_first + i]);
     free(r->fds);
     if (r->readable) event_free(r->readable);
     if (r->buf) evbuffer_free(r->buf);

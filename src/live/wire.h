@@ -15,12 +15,14 @@ enum wire_type {
     WIRE_FRAME = 1, /* server → worker: a frame for the competition's streams (payload: SSE text) */
     WIRE_ATTACH,    /* server → worker: a stream, with its socket; payload: bytes to write first */
     WIRE_LEFT,      /* worker → server: one of the competition's streams ended */
+    WIRE_SNAPSHOT,  /* server → worker: the competition's snapshot for the next attaches */
 };
 
 enum wire_flags {
     WIRE_END_PUBLIC = 1, /* frame: public streams end after it */
     WIRE_PUBLIC = 2,     /* attach: an anonymous viewer's stream */
     WIRE_CHUNKED = 4,    /* attach: HTTP/1.1, frames go in chunks */
+    WIRE_THEN_SNAPSHOT = 8, /* attach: the last snapshot sent follows the payload */
 };
 
 struct wire_message {
@@ -30,7 +32,8 @@ struct wire_message {
     const char *competition;
     const char *payload;
     size_t len;
-    int fd; /* attach: the client's socket, now the receiver's to close; else -1 */
+    int fd; /* attach: the client's socket, now the receiver's to close; -1 when it was lost
+             * on the way (the receiver ran out of descriptors); else -1 */
 };
 
 /* Sending end: messages queue in order and go out as the socket takes them. */
@@ -38,6 +41,8 @@ struct wire_out;
 /* on_fail: the peer is gone or has fallen more than a limit behind; the queue is dropped. */
 struct wire_out *wire_out_new(struct event_base *base, int fd, void (*on_fail)(void *), void *arg);
 void wire_out_free(struct wire_out *w); /* closes the socket */
+/* Bytes queued and not yet taken by the socket. */
+size_t wire_out_queued(const struct wire_out *w);
 /* A frame (held by reference until sent). False when out of memory. */
 bool wire_send_frame(struct wire_out *w, const char *competition, const struct frame *f,
                      unsigned flags);
@@ -45,6 +50,8 @@ bool wire_send_frame(struct wire_out *w, const char *competition, const struct f
 bool wire_send_attach(struct wire_out *w, const char *competition, int64_t seen, unsigned flags,
                       const void *bytes, size_t len, int fd);
 bool wire_send_left(struct wire_out *w, const char *competition);
+/* A snapshot frame (held by reference until sent), kept by the worker for later attaches. */
+bool wire_send_snapshot(struct wire_out *w, const char *competition, const struct frame *f);
 
 /* Receiving end. on_message gets each message in order; on_end when the peer closed or
  * broke the protocol (then nothing more comes). */

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { startServer, stopAndClean, call, login, ADMIN_PASSWORD } from './server.mjs';
 import { openStream, sleep } from './sse.mjs';
 
@@ -47,15 +47,17 @@ function workers() {
   }).map(Number);
 }
 
-function openFilesOf(pid) {
-  return readdirSync(`/proc/${pid}/fd`).length;
+// The streams a worker holds: its sockets other than the two to the server (3 and 4).
+function streamsOf(pid) {
+  return readdirSync(`/proc/${pid}/fd`).filter((fd) => Number(fd) > 4).filter((fd) => {
+    try { return readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:'); } catch { return false; }
+  }).length;
 }
 
 test('streams are spread over the workers; past what their file limits allow a viewer gets 503 with Retry-After, and a slot frees when a stream ends', async () => {
   await withServer({ args: ['--stream-workers', '2'], openFiles: OPEN_FILES }, async (streams) => {
     const ws = workers();
     assert.equal(ws.length, 2, `two stream workers: ${ws}`);
-    const before = ws.map(openFilesOf);
     for (let i = 0; i < 2 * PER_WORKER; i++) {
       const s = await openStream(server, LIVE, { token: admin });
       assert.equal(s.status, 200, `stream ${i}: ${s.text}`);
@@ -63,8 +65,7 @@ test('streams are spread over the workers; past what their file limits allow a v
     }
     for (const s of streams) assert.equal((await s.next()).event, 'snapshot');
     // Each worker holds half of them (the one with fewer streams gets the next).
-    const grown = ws.map((pid, i) => openFilesOf(pid) - before[i]);
-    assert.deepEqual(grown, [PER_WORKER, PER_WORKER], 'streams per worker');
+    assert.deepEqual(ws.map(streamsOf), [PER_WORKER, PER_WORKER], 'streams per worker');
     const refused = await openStream(server, LIVE, { token: admin });
     assert.equal(refused.status, 503, refused.text);
     assert.equal(refused.json.error.code, 'too_many_viewers');
@@ -123,11 +124,11 @@ test('a worker that dies takes only its streams: the others carry on, its viewer
     assert.ok(now.includes(ws[1]) && !now.includes(ws[0]), `${now} replaces ${ws[0]}`);
     // The newcomer has no streams, so it takes the next ones, and they get the next frame.
     const fresh = now.find((pid) => pid !== ws[1]);
-    const held = openFilesOf(fresh);
+    assert.equal(streamsOf(fresh), 0);
     const next = await openStream(server, LIVE, { token: admin });
     streams.push(next);
     assert.equal((await next.next()).event, 'snapshot');
-    assert.equal(openFilesOf(fresh), held + 1, 'the new worker holds the new stream');
+    assert.equal(streamsOf(fresh), 1, 'the new worker holds the new stream');
     await mark('W007', 1.5);
     assert.equal((await next.nextNamed('standings')).event, 'standings');
   });
@@ -159,7 +160,6 @@ test('an HTTP/1.0 viewer gets the stream without chunks, and it ends when the co
 test('a stream that stops reading is dropped once it is 512 KiB behind; the others get every frame meanwhile', async () => {
   await withServer({ args: ['--stream-workers', '1'] }, async (streams) => {
     const [worker] = workers();
-    const idle = openFilesOf(worker);
     const reader = await openStream(server, LIVE, { token: admin });
     streams.push(reader);
     assert.equal((await reader.next()).event, 'snapshot');
@@ -167,18 +167,18 @@ test('a stream that stops reading is dropped once it is 512 KiB behind; the othe
     stalled.on('error', () => {});
     stalled.write(`GET ${LIVE} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${admin}\r\n\r\n`);
     stalled.pause(); // reads nothing from now on: its socket buffers fill
-    for (let i = 0; i < 50 && openFilesOf(worker) < idle + 2; i++) await sleep(20);
-    assert.equal(openFilesOf(worker), idle + 2, 'both streams are held by the worker');
+    for (let i = 0; i < 50 && streamsOf(worker) < 2; i++) await sleep(20);
+    assert.equal(streamsOf(worker), 2, 'both streams are held by the worker');
     // Each new contestant sends everyone a snapshot (tens of KB) until the stalled one goes.
     let added = 0;
-    while (openFilesOf(worker) > idle + 1 && added < 600) {
+    while (streamsOf(worker) > 1 && added < 600) {
       const csv = `id,name,group,venue\nZ${String(++added).padStart(3, '0')},慢读者${added},worker,wz\n`;
       const r = await call(server, 'POST', `${C}/contestants/import`, { token: admin, raw: csv, headers: { 'Content-Type': 'text/csv' } });
       assert.equal(r.status, 200, r.text);
       if (added % 20 === 0) await sleep(100);
     }
-    for (let i = 0; i < 100 && openFilesOf(worker) > idle + 1; i++) await sleep(20);
-    assert.equal(openFilesOf(worker), idle + 1, `the stalled stream was dropped (after ${added} snapshots)`);
+    for (let i = 0; i < 100 && streamsOf(worker) > 1; i++) await sleep(20);
+    assert.equal(streamsOf(worker), 1, `the stalled stream was dropped (after ${added} snapshots)`);
     const got = [];
     for (let i = 0; i < added; i++) got.push(await reader.nextNamed('snapshot'));
     assert.deepEqual(got.map((e) => e.json.contestants.length), got.map((_, i) => 78 + i),
