@@ -1,17 +1,22 @@
 // Stage clocks on the server's time: the offset from the board's `at`, durations as "5:08",
 // stage numbers as ①…⑳, and the once-a-second refresh of every running `.clock-t[data-since]`.
 
-// serverNow() ≈ Date.now() + offset. A fresh board sets the offset; a delta frame only moves
-// it forward (a frame replayed on a reconnection carries an older `at`, which would only pull
-// the clock back).
+// serverNow() ≈ Date.now() + offset. A delta frame only moves the offset forward (a frame
+// replayed on a reconnection carries an older `at`, which would only pull the clock back).
+// A board sets it, unless it would pull it back by less than a snapshot's cache age (the
+// server shares a snapshot for up to 2 s, so its `at` may be that old): a bigger step back
+// is this device's own clock having jumped.
 const serverClock = { offset: 0, known: false };
+const SNAPSHOT_AGE_MS = 2500;
 
 /** Note the server's time `at` (ms) from a board (fromBoard: true) or a delta frame. */
 export function noteServerTime(at, fromBoard) {
   const ms = Number(at);
   if (!Number.isFinite(ms) || ms <= 0) return;
   const offset = ms - Date.now();
-  if (fromBoard || !serverClock.known || offset > serverClock.offset) {
+  const stale = serverClock.known && offset < serverClock.offset &&
+    serverClock.offset - offset < SNAPSHOT_AGE_MS;
+  if (!serverClock.known || offset > serverClock.offset || (fromBoard && !stale)) {
     serverClock.offset = offset;
     serverClock.known = true;
   }
