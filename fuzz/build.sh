@@ -118,7 +118,8 @@ fi
 # display and live need the spectator, hub and request code: every src/ folder but core and
 # format (those are in libjx-fuzz.a), with libevent, SQLite, libgd, libqrencode, libmosquitto
 # and libcrypto from the system. photo needs only libgd (its decoders, libjpeg and libpng,
-# are Debian's and not instrumented). Built only when display or live is asked for.
+# are Debian's and not instrumented). wire takes only src/live/wire.c and frame.c from it.
+# Built only when display, live or wire is asked for.
 SERVER_LIB=$OUT/libjx-fuzz-server.a
 SYS_PKGS=
 for p in libevent libevent_pthreads sqlite3 gdlib libqrencode libmosquitto libpng libjpeg libcrypto; do
@@ -127,7 +128,7 @@ done
 SYS_CFLAGS=$(pkg-config --cflags $SYS_PKGS 2>/dev/null || true)
 SERVER_LIBS="$(pkg-config --libs $SYS_PKGS 2>/dev/null || true) -lpthread"
 needs_server() {
-    case " $* " in *" display "* | *" live "*) return 0 ;; esac
+    case " $* " in *" display "* | *" live "* | *" wire "*) return 0 ;; esac
     [ $# -eq 0 ]
 }
 if needs_server "$@"; then
@@ -173,7 +174,7 @@ for h in "$@"; do
     extra= libs=
     [ "$h" = score ] && extra=$OUT/obj/src_cli_score.o
     [ "$h" = photo ] && libs="-lgd -lpng16 -ljpeg"
-    if [ "$h" = display ] || [ "$h" = live ]; then
+    if [ "$h" = display ] || [ "$h" = live ] || [ "$h" = wire ]; then
         extra=$SERVER_LIB
         libs=$SERVER_LIBS
     fi

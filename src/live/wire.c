@@ -272,7 +272,7 @@ static bool deliver(struct wire_in *r)
         size_t total = sizeof head + head.len;
         if (evbuffer_get_length(r->buf) < total) return true;
         const char *bytes = (const char *)evbuffer_pullup(r->buf, (ev_ssize_t)total);
-        if (!bytes) return false;
+        if (!bytes || memchr(bytes + sizeof head, '\0', head.competition_len)) return false;
         char competition[256];
         memcpy(competition, bytes + sizeof head, head.competition_len);
         competition[head.competition_len] = '\0';
