@@ -60,11 +60,21 @@ static char *read_all(struct rig *r, size_t *got)
     return buf;
 }
 
+/* What a worker's exit would free. */
 static void rig_stop(struct rig *r)
 {
+    for (int i = 0; i < r->w.n_channels; i++) {
+        struct channel *ch = r->w.channels[i];
+        while (ch->clients) drop(ch->clients); /* closes the worker's end of the stream */
+        ring_clear(ch);
+        frame_unref(ch->snapshot);
+        free(ch->competition);
+        free(ch);
+    }
+    free(r->w.channels);
+    wire_out_free(r->w.up);
     close(r->viewer[1]);
     close(r->up[1]);
-    /* the worker's own state is a process's, freed by its exit: only the base here */
     event_base_free(r->w.base);
 }
 
