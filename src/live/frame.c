@@ -50,8 +50,3 @@ void frame_unref(struct frame *f)
 {
     if (f && --f->refs == 0) free(f);
 }
-
-void frame_cleanup(const void *data, size_t len, void *arg)
-{
-    frame_unref(arg);
-}

@@ -21,8 +21,6 @@ struct frame *frame_new(int64_t seq, const char *name, const char *data);
 /* A frame of exactly this SSE text (a comment, or a frame received from the hub). */
 struct frame *frame_of_text(int64_t seq, const char *text, size_t len);
 void frame_unref(struct frame *f);
-/* For evbuffer_add_reference: drops the reference the buffer held. */
-void frame_cleanup(const void *data, size_t len, void *arg);
 /* The bytes for a client: chunked (HTTP/1.1) or the bare text (HTTP/1.0). */
 static inline const char *frame_bytes(const struct frame *f, bool chunked, size_t *len)
 {

@@ -32,8 +32,8 @@ struct wire_message {
     const char *competition;
     const char *payload;
     size_t len;
-    int fd; /* attach: the client's socket, now the receiver's to close; -1 when it was lost
-             * on the way (the receiver ran out of descriptors); else -1 */
+    int fd; /* attach: the client's socket, now the receiver's to close, or -1 when it was
+             * lost on the way (the receiver ran out of descriptors); other messages: -1 */
 };
 
 /* Sending end: messages queue in order and go out as the socket takes them. */
